@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "raind/macro.h"
+
+/* The local image store: root/images/<id>.json (OCI image config plus raind metadata),
+ * root/layers/<layer id>/{diff/,layer.json}, root/repositories.json ("name:tag" → image id) and
+ * root/tmp/ for work in progress. Every change is crash-safe; none of these functions log. */
+typedef struct ImageStore ImageStore;
+
+typedef struct Image {
+        char *id;          /* 64 hex digits: sha256 of the image's config JSON */
+        char **references; /* normalized "name:tag", sorted */
+        char **layers;     /* layer ids (64 hex), bottom layer first */
+        char **env;        /* image config Env, e.g. PATH=... */
+        char **entrypoint; /* may be NULL */
+        char **cmd;        /* may be NULL */
+        char *working_dir; /* may be NULL */
+        char *user;        /* may be NULL */
+        char *stop_signal; /* may be NULL */
+        int64_t created;   /* µs since the epoch */
+        uint64_t size;     /* bytes unpacked */
+} Image;
+
+Image *image_free(Image *i);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Image *, image_free);
+#define _cleanup_image_free_ _cleanup_(image_freep)
+
+/* Frees a NULL-terminated array of images, as returned by image_store_list(). */
+Image **image_list_free(Image **l);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Image **, image_list_free);
+#define _cleanup_image_list_free_ _cleanup_(image_list_freep)
+
+/* Opens (creating root/{images,layers,tmp} 0700 as needed) the store at root, e.g. /var/lib/raind,
+ * and finishes what a crash interrupted: leftovers in root/tmp, incomplete layers (no layer.json),
+ * layers no image uses and references to images that are gone are removed. */
+int image_store_open(const char *root, ImageStore **ret);
+ImageStore *image_store_free(ImageStore *s);
+DEFINE_TRIVIAL_CLEANUP_FUNC(ImageStore *, image_store_free);
+#define _cleanup_image_store_free_ _cleanup_(image_store_freep)
+
+/* Absolute path of the store's root. */
+const char *image_store_root(ImageStore *s);
+
+/* Normalizes a reference: "busybox" → "busybox:latest", "docker.io/library/busybox" → "busybox:latest";
+ * a registry host[:port] is kept. -EINVAL if the reference is invalid. */
+int image_reference_normalize(const char *ref, char **ret);
+
+/* Imports a rootfs tarball (plain, gzip, xz, bzip2 or zstd, detected from the content) read from fd
+ * until EOF, like `docker import`, and tags it with reference (which may be NULL: untagged). A tag in
+ * use moves to the new image; the old image stays, untagged. fd is not closed.
+ * Errors: -EINVAL invalid reference; -EBADMSG not a tar archive, corrupt or unsafe entry (path with
+ * "..", write through a symlink, link out of the root); -E2BIG too many entries; -EFBIG too large;
+ * -ENAMETOOLONG path too long; others from the file system. On failure nothing is left behind and
+ * *ret_error (if not NULL) is set to one line naming the problem, e.g.
+ * "tarball entry '../evil' escapes the root". */
+int image_store_import(ImageStore *s, int fd, const char *reference, char **ret_id, char **ret_error);
+
+/* Finds an image by reference (normalized first), full id, "sha256:"-prefixed id or unique id prefix, in
+ * that order. -ENOENT if there is none, -ENOTUNIQ if an id prefix is ambiguous. */
+int image_store_lookup(ImageStore *s, const char *ref_or_id, Image **ret);
+
+/* All images, newest first, as a NULL-terminated array (free with image_list_free()). Images whose
+ * file is damaged are left out. */
+int image_store_list(ImageStore *s, Image ***ret, size_t *ret_n);
+
+/* A reference untags it, and removes the image when it has no reference left; an id (or unique prefix)
+ * removes the image with all its references. Layers no image uses any more are deleted.
+ * ret_removed_id (if not NULL) gets the id of the image if it was removed, else NULL. */
+int image_store_remove(ImageStore *s, const char *ref_or_id, char **ret_removed_id);
+
+/* Absolute paths of the image's layer directories, TOP layer first (overlayfs lowerdir order).
+ * -ENOENT if a layer is missing. */
+int image_store_layer_dirs(ImageStore *s, const Image *i, char ***ret);
