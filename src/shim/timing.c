@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "raind/log.h"
+#include "raind/util.h"
+#include "timing.h"
+
+static uint64_t start_usec;
+
+void timing_start(void)
+{
+        start_usec = now_usec(CLOCK_MONOTONIC);
+}
+
+uint64_t timing_elapsed(void)
+{
+        return now_usec(CLOCK_MONOTONIC) - start_usec;
+}
+
+void timing_log(const char *step)
+{
+        if (log_get_max_level() >= LOG_DEBUG)
+                log_debug("timing: %s %llu", step, (unsigned long long)timing_elapsed());
+}

@@ -1,0 +1,393 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# Standalone tests of raind-shim: runs it directly on the host (as root, no systemd needed) on a
+# busybox bundle and checks what the container sees. Prints "ok - …"/"not ok - …" per check, then
+# "N passed, N failed", and some start-up figures unless --no-bench is given.
+#
+#   tests/shim/run.sh [--no-bench]      (BUILD=<meson build dir>, default build-shim)
+set -u
+
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-$SRC/build-shim}
+SHIM=$BUILD/src/shim/raind-shim
+MKSPEC=$BUILD/src/shim/raind-shim-mkspec
+BENCH=1
+[ "${1:-}" = "--no-bench" ] && BENCH=0
+
+if [ "$(id -u)" != 0 ]; then
+        echo "run.sh needs root (namespaces, mounts)" >&2
+        exit 2
+fi
+ninja -C "$BUILD" src/shim/raind-shim src/shim/raind-shim-mkspec >/dev/null || exit 2
+if [ ! -x /bin/busybox ] || ! file -L /bin/busybox 2>/dev/null | grep -q static; then
+        apt-get install -y busybox-static >/dev/null || exit 2
+fi
+
+T=$(mktemp -d /tmp/raind-shim-test.XXXXXX)
+cleanup() {
+        # Nothing should be mounted on the host; if a test broke that, undo it before deleting.
+        grep -F " $T" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null
+        rm -rf "$T"
+}
+trap cleanup EXIT
+
+PASSED=0
+FAILED=0
+ok() { echo "ok - $*"; PASSED=$((PASSED + 1)); }
+not_ok() { echo "not ok - $*"; FAILED=$((FAILED + 1)); }
+check() { # check DESCRIPTION COMMAND...
+        local d=$1
+        shift
+        if "$@"; then ok "$d"; else not_ok "$d"; fi
+}
+
+ID=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+APPLETS="sh echo cat id hostname ls sleep true false mount wc ifconfig touch grep pwd kill printf mkdir rm readlink"
+
+make_rootfs() { # make_rootfs DIR
+        mkdir -p "$1/bin" "$1/etc" "$1/mnt" "$1/proc" "$1/sys" "$1/dev" "$1/tmp"
+        cp /bin/busybox "$1/bin/busybox"
+        for a in $APPLETS; do ln -s busybox "$1/bin/$a"; done
+        printf 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:/bin/sh\n' >"$1/etc/passwd"
+        printf 'root:x:0:\nuser:x:1000:\n' >"$1/etc/group"
+        echo "from the image" >"$1/etc/motd"
+}
+
+BUNDLE=$T/bundle
+make_rootfs "$BUNDLE/rootfs"
+mkdir -p "$T/state"
+
+# spec [mkspec options] -- command...: writes $BUNDLE/config.json
+spec() { "$MKSPEC" "$@" >"$BUNDLE/config.json" || { echo "mkspec failed" >&2; exit 2; }; }
+
+# shim [extra shim options]: runs the bundle, output in $OUT/$ERR, exit status in $RC
+shim() {
+        rm -f "$T/state/pid" "$T/state/exit"
+        "$SHIM" --bundle "$BUNDLE" --id "$ID" --name test --image busybox:latest --state-dir "$T/state" \
+                --seccomp-cache-dir "$T/seccomp" --stdout-fd 1 --stderr-fd 2 "$@" >"$T/out" 2>"$T/err"
+        RC=$?
+        OUT=$(cat "$T/out")
+        ERR=$(cat "$T/err")
+}
+
+# --- basics ---------------------------------------------------------------------------------------
+spec -- echo hi
+shim
+check "echo hi prints hi and exits 0" test "$OUT" = hi -a $RC = 0
+
+spec -- sh -c 'exit 7'
+shim
+check "exit status 7 is passed on" test $RC = 7
+
+
+spec -- nosuchcmd
+shim
+check "missing command exits 127" test $RC = 127
+check "missing command gives a clear message" grep -qF 'exec "nosuchcmd": executable file not found in $PATH' "$T/err"
+
+spec -- /etc/motd
+shim
+check "non-executable command exits 126" test $RC = 126
+
+spec -- sh -c 'echo to-stderr >&2; printf no-newline'
+shim
+check "stderr is copied to the client's stderr" test "$ERR" = to-stderr
+check "a last line without newline is copied" test "$OUT" = no-newline
+
+spec --hostname web-1 -- hostname
+shim
+check "hostname is set" test "$OUT" = web-1
+
+spec --cwd /work/dir -- pwd
+shim
+check "a missing working directory is created" test "$OUT" = /work/dir
+
+exec 7>"$T/leak"
+spec -- ls /proc/self/fd
+shim
+exec 7>&-
+check "no file descriptors leak into the container" test "$(echo $OUT)" = "0 1 2 3"
+
+spec -- sh -c 'ls /dev; echo x >/dev/null && cat /dev/null'
+shim
+check "/dev has the standard devices" bash -c 'for d in null zero full random urandom tty fd stdin stdout stderr ptmx pts shm mqueue; do grep -qx $d <<<"$0" || exit 1; done' "$OUT"
+
+# --- users, capabilities, seccomp -------------------------------------------------------------------
+spec --user 1000:1000 -- id -u
+shim
+check "user 1000: id -u prints 1000" test "$OUT" = 1000
+
+spec -- cat /proc/self/status
+shim
+check "root: CapEff is Docker's default set" grep -qP '^CapEff:\t00000000a80425fb$' "$T/out"
+check "root: CapBnd is Docker's default set" grep -qP '^CapBnd:\t00000000a80425fb$' "$T/out"
+check "root: NoNewPrivs is 1" grep -qP '^NoNewPrivs:\t1$' "$T/out"
+check "root: Seccomp is 2 (filter)" grep -qP '^Seccomp:\t2$' "$T/out"
+
+spec --user 1000:1000 -- cat /proc/self/status
+shim
+check "user 1000: CapEff is empty" grep -qP '^CapEff:\t0000000000000000$' "$T/out"
+check "user 1000: CapPrm is empty" grep -qP '^CapPrm:\t0000000000000000$' "$T/out"
+check "user 1000: Seccomp is 2" grep -qP '^Seccomp:\t2$' "$T/out"
+
+spec --user 1000:1000 --new-privileges -- cat /proc/self/status
+shim
+check "user 1000 without no_new_privs: seccomp loaded before the user switch" \
+        grep -qP '^Seccomp:\t2$' "$T/out"
+
+spec --new-privileges -- cat /proc/self/status
+shim
+check "root without no_new_privs (Docker's default): CapEff, NoNewPrivs 0, Seccomp 2" \
+        bash -c 'grep -qP "^CapEff:\t00000000a80425fb$" "$0" && grep -qP "^NoNewPrivs:\t0$" "$0" && grep -qP "^Seccomp:\t2$" "$0"' "$T/out"
+
+spec -- mount -t tmpfs x /mnt
+shim
+check "mount -t tmpfs is refused" test $RC != 0
+
+spec -- sh -c 'echo x > /proc/sys/kernel/hostname'
+shim
+check "writing to /proc/sys fails" test $RC != 0
+
+# /proc/kcore is masked when the kernel has one; timer_list and /proc/acpi exist nearly everywhere.
+for MASKED in /proc/kcore /proc/timer_list; do [ -e $MASKED ] && break; done
+spec -- sh -c "wc -c $MASKED; ls -A /proc/acpi | wc -l"
+shim
+check "$MASKED is masked (reads as empty)" test "$(head -n1 "$T/out")" = "0 $MASKED"
+check "/proc/acpi is masked (empty directory)" test "$(tail -n1 "$T/out")" = 0
+
+spec -- sh -c 'touch /sys/kernel/x; grep " /sys " /proc/self/mountinfo'
+shim
+check "/sys is read-only" bash -c 'grep -q "Read-only file system" <<<"$0" && grep -q " ro," <<<"$1"' "$ERR" "$OUT"
+
+spec -- sh -c 'touch /sys/fs/cgroup/x'
+shim
+check "/sys/fs/cgroup is read-only" grep -q "Read-only file system" "$T/err"
+
+spec --readonly -- touch /x
+shim
+check "root.readonly makes / read-only" test $RC != 0
+
+# --- networking -------------------------------------------------------------------------------------
+spec --net -- ifconfig lo
+shim
+check "network namespace: lo is up" grep -q "UP LOOPBACK RUNNING" "$T/out"
+spec --net -- cat /proc/net/dev
+shim
+check "network namespace: lo is the only interface" test "$(tail -n +3 "$T/out" | awk '{print $1}')" = "lo:"
+
+touch "$T/netns"
+unshare --net="$T/netns" true
+spec --net-path "$T/netns" -- readlink /proc/self/ns/net
+shim
+check "a network namespace given by path is joined" test "$OUT" = "net:[$(stat -L -c %i "$T/netns")]"
+umount "$T/netns"
+
+# --- overlay ----------------------------------------------------------------------------------------
+mkdir -p "$T/layer1" "$T/upper" "$T/work" "$BUNDLE/merged"
+make_rootfs "$T/layer0"
+echo layer1 >"$T/layer1/layer1-file"
+spec --rootfs merged --lower "$T/layer1:$T/layer0" --upper "$T/upper" --work "$T/work" \
+        -- sh -c 'cat /layer1-file; echo new >/newfile; rm /etc/motd; sleep 0.5'
+"$SHIM" --bundle "$BUNDLE" --id "$ID" --name test --state-dir "$T/state" --seccomp-cache-dir "$T/seccomp" \
+        --stdout-fd 1 --stderr-fd 2 >"$T/out" 2>"$T/err" &
+SHIM_PID=$!
+sleep 0.2
+check "overlay: nothing is mounted on the host while the container runs" \
+        bash -c '! grep -qF "$0" /proc/self/mountinfo' "$BUNDLE/merged"
+wait $SHIM_PID
+RC=$?
+check "overlay: container sees the layers" test "$(cat "$T/out")" = layer1 -a $RC = 0
+check "overlay: a new file lands in upperdir" test -f "$T/upper/newfile"
+check "overlay: a removed file is a whiteout in upperdir" test -c "$T/upper/etc/motd"
+check "overlay: the lower layers are untouched" test ! -e "$T/layer0/newfile" -a -f "$T/layer0/etc/motd"
+check "overlay: no mount left on the host" bash -c '! grep -qF "$0" /proc/self/mountinfo' "$T"
+check "overlay: merged dir stays empty on the host" test -z "$(ls -A "$BUNDLE/merged")"
+
+# A deep image: the layer list no longer fits into mount(2)'s page of options (Linux >= 6.8 takes
+# the layers one by one through fsconfig).
+LAYERS=$T/layer0
+for i in $(seq 60); do
+        L=$T/deep/$(printf 'layer-%02d-%0100d' $i 0)
+        mkdir -p "$L"
+        LAYERS="$L:$LAYERS"
+done
+echo deep >"$T/deep/$(printf 'layer-%02d-%0100d' 60 0)/deep-file"
+rm -rf "$T/upper" "$T/work"
+mkdir -p "$T/upper" "$T/work"
+spec --rootfs merged --lower "$LAYERS" --upper "$T/upper" --work "$T/work" -- cat /deep-file
+shim
+if [ "$(printf '%s\n' "$(uname -r)" 6.8 | sort -V | head -n1)" = 6.8 ]; then
+        check "overlay with ${#LAYERS} bytes of lowerdir works" test "$OUT" = deep
+else
+        check "overlay with ${#LAYERS} bytes of lowerdir fails clearly on Linux < 6.8" grep -q "Too many image layers" "$T/err"
+fi
+
+# --- mount destinations stay in the rootfs ----------------------------------------------------------
+mkdir -p "$T/src"
+echo secret >"$T/src/data"
+MARK=raind-shim-test-$$
+ln -s /etc "$BUNDLE/rootfs/evil"
+spec --mount "$T/src:/evil/$MARK" -- cat "/evil/$MARK/data"
+shim
+check "bind mount through a symlink to /etc works inside" test "$OUT" = secret
+check "bind mount through a symlink to /etc does not touch the host's /etc" test ! -e "/etc/$MARK"
+check "bind mount through a symlink lands in the rootfs' /etc" test -d "$BUNDLE/rootfs/etc/$MARK"
+rm -rf "$BUNDLE/rootfs/evil" "$BUNDLE/rootfs/etc/$MARK"
+ln -s ../../../../../../../tmp "$BUNDLE/rootfs/evil2"
+spec --mount "$T/src:/evil2/$MARK" -- true
+shim
+check "bind mount through a ../ symlink does not touch the host's /tmp" test ! -e "/tmp/$MARK"
+rm -rf "$BUNDLE/rootfs/evil2" "$BUNDLE/rootfs/tmp/$MARK"
+
+echo file >"$T/single-file"
+spec --mount "$T/single-file:/etc/single:ro" -- sh -c 'cat /etc/single; echo x >/etc/single'
+shim
+check "read-only bind mount of a file" test "$OUT" = file -a $RC != 0
+
+# --- state files, signals ---------------------------------------------------------------------------
+spec -- sh -c 'sleep 1; exit 5'
+rm -f "$T/state/pid" "$T/state/exit"
+"$SHIM" --bundle "$BUNDLE" --id "$ID" --name test --state-dir "$T/state" --seccomp-cache-dir "$T/seccomp" &
+SHIM_PID=$!
+for _ in $(seq 50); do [ -e "$T/state/pid" ] && break; sleep 0.02; done
+PIDJSON=$(cat "$T/state/pid" 2>/dev/null)
+CPID=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["containerPid"])' "$PIDJSON" 2>/dev/null)
+field22() { sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f20; }
+check "pid file: shimPid is the shim" python3 -c 'import json,sys; assert json.loads(sys.argv[1])["shimPid"] == int(sys.argv[2])' "$PIDJSON" $SHIM_PID
+check "pid file: containerPid is a child of the shim" test "$(awk '{print $4}' "/proc/$CPID/stat" 2>/dev/null)" = $SHIM_PID
+check "pid file: shimStartTime is /proc/PID/stat field 22" python3 -c 'import json,sys; assert json.loads(sys.argv[1])["shimStartTime"] == int(sys.argv[2])' "$PIDJSON" "$(field22 $SHIM_PID)"
+check "pid file: containerStartTime is /proc/PID/stat field 22" python3 -c 'import json,sys; assert json.loads(sys.argv[1])["containerStartTime"] == int(sys.argv[2])' "$PIDJSON" "$(field22 "$CPID")"
+check "pid file: startedAt is now" python3 -c 'import json,sys,time; assert abs(json.loads(sys.argv[1])["startedAt"] / 1e6 - time.time()) < 5' "$PIDJSON"
+check "no exit file while running" test ! -e "$T/state/exit"
+wait $SHIM_PID
+RC=$?
+check "exit file: exitStatus and finishedAt" python3 -c 'import json,sys,time; e = json.load(open(sys.argv[1])); assert e["exitStatus"] == 5 and abs(e["finishedAt"] / 1e6 - time.time()) < 5' "$T/state/exit"
+check "no temporary files left in the state dir" test "$(ls -A "$T/state" | sort | tr '\n' ' ')" = "exit pid "
+
+spec -- sleep 10
+rm -f "$T/state/pid"
+"$SHIM" --bundle "$BUNDLE" --id "$ID" --name test --state-dir "$T/state" --seccomp-cache-dir "$T/seccomp" &
+SHIM_PID=$!
+for _ in $(seq 50); do [ -e "$T/state/pid" ] && break; sleep 0.02; done
+kill -KILL "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["containerPid"])' "$T/state/pid")"
+wait $SHIM_PID
+RC=$?
+check "a container killed by SIGKILL exits 137" test $RC = 137
+
+spec -- sh -c 'trap "exit 3" TERM; while :; do sleep 0.1; done'
+rm -f "$T/state/pid"
+"$SHIM" --bundle "$BUNDLE" --id "$ID" --name test --state-dir "$T/state" --seccomp-cache-dir "$T/seccomp" &
+SHIM_PID=$!
+for _ in $(seq 50); do [ -e "$T/state/pid" ] && break; sleep 0.02; done
+sleep 0.2
+kill -TERM $SHIM_PID
+wait $SHIM_PID
+RC=$?
+check "SIGTERM to the shim reaches the container (exit 3)" test $RC = 3
+
+# --- client fds -------------------------------------------------------------------------------------
+spec -- sh -c 'i=0; while [ $i -lt 2000 ]; do echo line $i; i=$((i + 1)); done'
+"$SHIM" --bundle "$BUNDLE" --id "$ID" --name test --state-dir "$T/state" --seccomp-cache-dir "$T/seccomp" \
+        --stdout-fd 1 | head -n 1 >"$T/out"
+RC=${PIPESTATUS[0]}
+check "a client that goes away does not stop the container" test $RC = 0 -a "$(cat "$T/out")" = "line 0"
+
+mkfifo "$T/fifo"
+exec 8<>"$T/fifo" # a reader that never reads: the pipe fills up
+spec -- sh -c 'i=0; while [ $i -lt 20000 ]; do echo line line line line line line $i; i=$((i + 1)); done'
+START=$(date +%s%N)
+timeout 10 "$SHIM" --bundle "$BUNDLE" --id "$ID" --name test --state-dir "$T/state" \
+        --seccomp-cache-dir "$T/seccomp" --stdout-fd 8
+RC=$?
+ELAPSED=$((($(date +%s%N) - START) / 1000000))
+exec 8>&-
+check "a stuck client does not block the shim (${ELAPSED} ms)" test $RC = 0
+
+# --- sync protocol ----------------------------------------------------------------------------------
+cat >"$T/sync.py" <<'EOF'
+import os, socket, subprocess, sys, time
+shim, bundle, cid, state, cache, mode = sys.argv[1:7]
+parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+p = subprocess.Popen([shim, "--bundle", bundle, "--id", cid, "--name", "sync", "--state-dir", state,
+                      "--seccomp-cache-dir", cache, "--sync-fd", str(child.fileno())],
+                     pass_fds=[child.fileno()], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+child.close()
+time.sleep(0.2)
+assert p.poll() is None, "shim must wait for go"
+assert not os.path.exists(os.path.join(state, "pid")), "nothing may start before go"
+if mode == "abort":
+    parent.close()
+    assert p.wait(timeout=5) == 1
+    assert not os.path.exists(os.path.join(state, "pid"))
+    print("aborted")
+    sys.exit(0)
+parent.send(b"g")
+reply = parent.recv(4096).decode()
+rc = p.wait(timeout=10)
+print(reply)
+print(rc)
+EOF
+spec -- true
+rm -f "$T/state/pid" "$T/state/exit"
+R=$(python3 "$T/sync.py" "$SHIM" "$BUNDLE" "$ID" "$T/state" "$T/seccomp" go 2>&1)
+check "sync: waits for go, then answers ok <pid>" grep -qE '^ok [0-9]+$' <<<"$R"
+check "sync: shim exits with the container's status" test "$(tail -n1 <<<"$R")" = 0
+
+spec -- nosuchcmd
+rm -f "$T/state/pid" "$T/state/exit"
+R=$(python3 "$T/sync.py" "$SHIM" "$BUNDLE" "$ID" "$T/state" "$T/seccomp" go 2>&1)
+check "sync: a failed exec answers err 2 127 <message>" \
+        grep -qxF 'err 2 127 exec "nosuchcmd": executable file not found in $PATH' <<<"$R"
+check "sync: a failed exec exits 127" test "$(tail -n1 <<<"$R")" = 127
+
+rm -f "$T/state/pid" "$T/state/exit"
+R=$(python3 "$T/sync.py" "$SHIM" "$BUNDLE" "$ID" "$T/state" "$T/seccomp" abort 2>&1)
+check "sync: EOF instead of go aborts quietly with 1" test "$R" = aborted
+
+# --- invalid input ----------------------------------------------------------------------------------
+echo '{"process": {"args": "not-an-array"}}' >"$BUNDLE/config.json"
+shim
+check "an invalid config.json is refused with 125" test $RC = 125
+check "an invalid config.json names the bad field" grep -qF "process.args must be an array" "$T/err"
+
+echo "$PASSED passed, $FAILED failed"
+
+# --- figures ----------------------------------------------------------------------------------------
+if [ $BENCH = 1 ]; then
+        N=100
+        STATE=$(mktemp -d /dev/shm/raind-shim-bench.XXXXXX) # tmpfs, like /run
+        spec -- true
+        "$SHIM" --bundle "$BUNDLE" --id "$ID" --name bench --state-dir "$STATE" \
+                --seccomp-cache-dir "$T/seccomp" >/dev/null 2>&1 # warm the filter cache
+        time_loop() { # time_loop COMMAND...: mean µs per run
+                local start end
+                start=$(date +%s%N)
+                for _ in $(seq $N); do "$@" >/dev/null 2>&1; done
+                end=$(date +%s%N)
+                echo $(((end - start) / N / 1000))
+        }
+        if command -v hyperfine >/dev/null; then
+                hyperfine -N -w 5 -r $N "unshare --pid --fork --mount --net --uts --ipc true" \
+                        "$SHIM --bundle $BUNDLE --id $ID --name bench --state-dir $STATE --seccomp-cache-dir $T/seccomp"
+        fi
+        U=$(time_loop unshare --pid --fork --mount --net --uts --ipc true)
+        S=$(time_loop "$SHIM" --bundle "$BUNDLE" --id "$ID" --name bench --state-dir "$STATE" \
+                --seccomp-cache-dir "$T/seccomp")
+        echo "# unshare --pid --fork --mount --net --uts --ipc true: $U us per run (mean of $N)"
+        echo "# raind-shim true (pid,ipc,uts,mount,cgroup ns; rootfs, 7 mounts, devices, masks, seccomp): $S us per run"
+        spec --net -- true
+        S=$(time_loop "$SHIM" --bundle "$BUNDLE" --id "$ID" --name bench --state-dir "$STATE" \
+                --seccomp-cache-dir "$T/seccomp")
+        echo "# raind-shim true, also with a network namespace: $S us per run"
+        spec -- true
+        if [ -x /usr/bin/time ]; then
+                RSS=$(/usr/bin/time -v "$SHIM" --bundle "$BUNDLE" --id "$ID" --name bench --state-dir "$STATE" \
+                        --seccomp-cache-dir "$T/seccomp" 2>&1 | awk -F': ' '/Maximum resident/ {print $2}')
+                echo "# raind-shim max RSS: $RSS KiB"
+        fi
+        "$SHIM" --bundle "$BUNDLE" --id "$ID" --name bench --state-dir "$STATE" --seccomp-cache-dir "$T/seccomp" \
+                --debug 2>&1 | grep timing | sed 's/^/# /'
+        rm -rf "$STATE"
+fi
+
+[ $FAILED = 0 ]
