@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* raind image import / ls / rm. */
+#include <fcntl.h>
+#include <getopt.h>
+#include <sys/stat.h>
+
+#include "raind/log.h"
+#include "raind/macro.h"
+#include "raind/strv.h"
+#include "raind/validate.h"
+
+#include "cli-bus.h"
+#include "cli-error.h"
+#include "cli-format.h"
+#include "cli-json.h"
+#include "cli-table.h"
+#include "cli-usage.h"
+#include "cli.h"
+
+#define IMAGE_ID_LEN 64
+
+static void help_import(void)
+{
+        printf("Usage: %s FILE NAME[:TAG]\n"
+               "\n"
+               "Create an image from a root file system tarball (plain, gzip, xz, bzip2 or zstd),\n"
+               "like \"docker import\", and print its id. FILE \"-\" reads standard input.\n"
+               "\n"
+               "Options:\n"
+               "  -h, --help   Show this help\n",
+               cli_command());
+}
+
+int verb_image_import(int argc, char *argv[])
+{
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        const char *file, *reference, *id;
+        struct stat st;
+        int c, r;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, ":h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help_import();
+                        return 0;
+                default:
+                        return cli_getopt_error(c, argv);
+                }
+        if (argc - optind != 2)
+                return cli_usage_error("expected FILE and NAME[:TAG]");
+        file = argv[optind];
+        reference = argv[optind + 1];
+        if (!image_reference_is_valid(reference))
+                return cli_usage_error("invalid image reference '%s': expected NAME[:TAG], lowercase", reference);
+
+        if (streq(file, "-"))
+                fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+        else
+                fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return log_error_errno(-errno, "raind: cannot open %s: %m", file);
+        if (fstat(fd, &st) < 0)
+                return log_error_errno(-errno, "raind: cannot read %s: %m", file);
+        if (S_ISDIR(st.st_mode))
+                return log_error_errno(-EISDIR, "raind: %s is a directory, expected a tarball", file);
+
+        if (cli_bus_open(&bus) < 0)
+                return EXIT_DAEMON_ERROR;
+        r = cli_call(bus, RAIND_MANAGER_PATH, RAIND_MANAGER_INTERFACE, "ImportImage", CLI_CALL_NO_TIMEOUT, &error,
+                     &reply, "hs", fd, reference);
+        if (r < 0)
+                return cli_log_bus_error(&error, r, NULL, "import images", POLKIT_MANAGE_IMAGES);
+        r = sd_bus_message_read(reply, "s", &id);
+        if (r < 0)
+                return log_error_errno(r, "raind: cannot read the image id: %m");
+        puts(id);
+        return 0;
+}
+
+/* One entry of ListImages' a(sastt). */
+typedef struct ImageEntry {
+        const char *id;
+        char **references;
+        uint64_t created_at;
+        uint64_t size;
+} ImageEntry;
+
+static void image_entries_free(ImageEntry *entries, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                strv_free(entries[i].references);
+        free(entries);
+}
+
+static int image_compare_newest_first(const void *a, const void *b)
+{
+        const ImageEntry *x = a, *y = b;
+
+        if (x->created_at != y->created_at)
+                return x->created_at > y->created_at ? -1 : 1;
+        return strcmp(x->id, y->id);
+}
+
+static int read_images(sd_bus_message *reply, ImageEntry **ret, size_t *ret_n)
+{
+        ImageEntry *entries = NULL;
+        size_t n = 0;
+        int r;
+
+        r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_ARRAY, "(sastt)");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_STRUCT, "sastt")) > 0) {
+                ImageEntry e = {}, *grown = NULL;
+
+                r = sd_bus_message_read(reply, "s", &e.id);
+                if (r >= 0)
+                        r = sd_bus_message_read_strv(reply, &e.references);
+                if (r >= 0)
+                        r = sd_bus_message_read(reply, "tt", &e.created_at, &e.size);
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(reply);
+                if (r >= 0) {
+                        grown = reallocarray(entries, n + 1, sizeof(ImageEntry));
+                        r = grown ? 0 : -ENOMEM;
+                }
+                if (r < 0) {
+                        strv_free(e.references);
+                        image_entries_free(entries, n);
+                        return r;
+                }
+                entries = grown;
+                entries[n++] = e;
+        }
+        if (r >= 0)
+                r = sd_bus_message_exit_container(reply);
+        if (r < 0) {
+                image_entries_free(entries, n);
+                return r;
+        }
+
+        if (n > 0)
+                qsort(entries, n, sizeof(ImageEntry), image_compare_newest_first);
+        *ret = entries;
+        *ret_n = n;
+        return 0;
+}
+
+/* "registry:5000/app:1.0" → "registry:5000/app", "1.0": the tag follows the last ':' after the
+ * last '/'. */
+static int split_reference(const char *reference, char **ret_repository, const char **ret_tag)
+{
+        const char *slash = strrchr(reference, '/');
+        const char *colon = strrchr(slash ?: reference, ':');
+        char *repository;
+
+        repository = colon ? strndup(reference, (size_t)(colon - reference)) : strdup(reference);
+        if (!repository)
+                return -ENOMEM;
+        *ret_repository = repository;
+        *ret_tag = colon ? colon + 1 : "latest";
+        return 0;
+}
+
+static int image_row(Table *t, const ImageEntry *e, const char *reference, bool no_trunc, uint64_t now)
+{
+        _cleanup_free_ char *repository = NULL;
+        const char *tag = "<none>", *id = startswith(e->id, "sha256:") ?: e->id;
+        char short_id[IMAGE_ID_LEN + 1], created[FORMAT_DURATION_MAX + 8], size[FORMAT_SIZE_MAX];
+        int r;
+
+        if (reference) {
+                r = split_reference(reference, &repository, &tag);
+                if (r < 0)
+                        return r;
+        }
+        snprintf(short_id, sizeof(short_id), "%.*s", no_trunc ? IMAGE_ID_LEN : SHORT_ID_LEN, id);
+        return table_add_row(t, (const char *const[]){ repository ?: "<none>", tag, short_id,
+                                                       format_time_ago(created, e->created_at, now),
+                                                       format_size_human(size, e->size) });
+}
+
+static int print_images_table(const ImageEntry *entries, size_t n, bool no_trunc)
+{
+        static const char *const headers[] = { "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE" };
+        _cleanup_table_ Table *t = table_new(ELEMENTSOF(headers), headers);
+        uint64_t now = now_usec(CLOCK_REALTIME);
+        int r;
+
+        if (!t)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                if (strv_length(entries[i].references) == 0) {
+                        r = image_row(t, entries + i, NULL, no_trunc, now);
+                        if (r < 0)
+                                return r;
+                }
+                STRV_FOREACH(reference, entries[i].references) {
+                        r = image_row(t, entries + i, *reference, no_trunc, now);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return table_print(t, stdout);
+}
+
+static int image_to_json(const ImageEntry *e, json_object **ret)
+{
+        _cleanup_json_ json_object *o = json_object_new_object(), *references = json_object_new_array();
+        int r;
+
+        if (!o || !references)
+                return -ENOMEM;
+        STRV_FOREACH(reference, e->references) {
+                json_object *s = json_object_new_string(*reference);
+
+                if (!s || json_object_array_add(references, s) < 0) {
+                        json_object_put(s);
+                        return -ENOMEM;
+                }
+        }
+        r = json_add_new(o, "Id", json_object_new_string(e->id));
+        if (r >= 0)
+                r = json_add_new(o, "References", TAKE_PTR(references));
+        if (r >= 0)
+                r = json_add_timestamp(o, "CreatedAt", e->created_at);
+        if (r >= 0)
+                r = json_add_new(o, "Size", json_object_new_uint64(e->size));
+        if (r < 0)
+                return r;
+
+        *ret = TAKE_PTR(o);
+        return 0;
+}
+
+static int print_images_json(const ImageEntry *entries, size_t n)
+{
+        _cleanup_json_ json_object *array = json_object_new_array();
+        int r;
+
+        if (!array)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                json_object *o;
+
+                r = image_to_json(entries + i, &o);
+                if (r < 0)
+                        return r;
+                if (json_object_array_add(array, o) < 0) {
+                        json_object_put(o);
+                        return -ENOMEM;
+                }
+        }
+        return json_print(array, stdout);
+}
+
+static void help_image_ls(void)
+{
+        printf("Usage: %s [OPTIONS]\n"
+               "\n"
+               "List images, one line per reference.\n"
+               "\n"
+               "Options:\n"
+               "  -q, --quiet      Print the image ids only\n"
+               "      --json       Print a JSON array of objects with Id, References,\n"
+               "                   CreatedAt (RFC 3339) and Size (bytes)\n"
+               "      --no-trunc   Do not shorten ids\n"
+               "  -h, --help       Show this help\n",
+               cli_command());
+}
+
+int verb_image_ls(int argc, char *argv[])
+{
+        enum { ARG_JSON = 0x100, ARG_NO_TRUNC };
+        static const struct option options[] = {
+                { "quiet", no_argument, NULL, 'q' },
+                { "json", no_argument, NULL, ARG_JSON },
+                { "no-trunc", no_argument, NULL, ARG_NO_TRUNC },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        ImageEntry *entries = NULL;
+        bool quiet = false, json = false, no_trunc = false;
+        size_t n;
+        int c, r;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, ":qh", options, NULL)) >= 0)
+                switch (c) {
+                case 'q':
+                        quiet = true;
+                        break;
+                case ARG_JSON:
+                        json = true;
+                        break;
+                case ARG_NO_TRUNC:
+                        no_trunc = true;
+                        break;
+                case 'h':
+                        help_image_ls();
+                        return 0;
+                default:
+                        return cli_getopt_error(c, argv);
+                }
+        if (optind < argc)
+                return cli_usage_error("unexpected argument '%s'", argv[optind]);
+
+        if (cli_bus_open(&bus) < 0)
+                return EXIT_DAEMON_ERROR;
+        r = cli_call(bus, RAIND_MANAGER_PATH, RAIND_MANAGER_INTERFACE, "ListImages", 0, &error, &reply, NULL);
+        if (r < 0)
+                return cli_log_bus_error(&error, r, NULL, NULL, NULL);
+        r = read_images(reply, &entries, &n);
+        if (r < 0)
+                return log_error_errno(r, "raind: cannot read the list of images: %m");
+
+        if (quiet) {
+                for (size_t i = 0; i < n; i++) {
+                        const char *id = startswith(entries[i].id, "sha256:") ?: entries[i].id;
+
+                        printf("%.*s\n", no_trunc ? IMAGE_ID_LEN : SHORT_ID_LEN, id);
+                }
+                r = 0;
+        } else
+                r = json ? print_images_json(entries, n) : print_images_table(entries, n, no_trunc);
+        image_entries_free(entries, n);
+        if (r < 0)
+                return log_error_errno(r, "raind: cannot show the list of images: %m");
+        return 0;
+}
+
+static void help_image_rm(void)
+{
+        printf("Usage: %s [OPTIONS] IMAGE...\n"
+               "\n"
+               "Remove image references (NAME[:TAG] or id); an image goes once no reference is left.\n"
+               "\n"
+               "Options:\n"
+               "  -f, --force   Remove even if a container uses the image\n"
+               "  -h, --help    Show this help\n",
+               cli_command());
+}
+
+int verb_image_rm(int argc, char *argv[])
+{
+        static const struct option options[] = {
+                { "force", no_argument, NULL, 'f' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        bool force = false;
+        int c, r, status = 0;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, ":fh", options, NULL)) >= 0)
+                switch (c) {
+                case 'f':
+                        force = true;
+                        break;
+                case 'h':
+                        help_image_rm();
+                        return 0;
+                default:
+                        return cli_getopt_error(c, argv);
+                }
+        if (optind >= argc)
+                return cli_usage_error("missing image reference");
+
+        if (cli_bus_open(&bus) < 0)
+                return EXIT_DAEMON_ERROR;
+
+        for (int i = optind; i < argc; i++) {
+                _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+
+                if (!image_reference_is_valid(argv[i]) && !id_prefix_is_valid(argv[i])) {
+                        log_error("raind: %s: invalid image reference", argv[i]);
+                        status = EXIT_USAGE;
+                        continue;
+                }
+                r = cli_call(bus, RAIND_MANAGER_PATH, RAIND_MANAGER_INTERFACE, "RemoveImage",
+                             CLI_CALL_TIMEOUT_USEC, &error, NULL, "sb", argv[i], (int)force);
+                if (r < 0) {
+                        if (bus_error_means_unreachable(error.name, r))
+                                return cli_log_bus_error(&error, r, NULL, "remove images", POLKIT_MANAGE_IMAGES);
+                        cli_log_bus_error(&error, r, argv[i], "remove images", POLKIT_MANAGE_IMAGES);
+                        status = EXIT_USAGE;
+                        continue;
+                }
+                printf("Untagged: %s\n", argv[i]);
+                fflush(stdout);
+        }
+        return status;
+}

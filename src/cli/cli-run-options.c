@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <getopt.h>
+#include <stdarg.h>
+
+#include "raind/macro.h"
+#include "raind/strv.h"
+#include "raind/validate.h"
+
+#include "cli-run-options.h"
+#include "cli-usage.h"
+
+RunOptions *run_options_free(RunOptions *o)
+{
+        if (!o)
+                return NULL;
+        free(o->name);
+        strv_free(o->env);
+        strv_free(o->volumes);
+        free(o->working_dir);
+        free(o->user);
+        free(o->hostname);
+        free(o->network);
+        strv_free(o->cap_add);
+        strv_free(o->cap_drop);
+        free(o->image);
+        strv_free(o->command);
+        free(o);
+        return NULL;
+}
+
+static int usage_text(char **ret_error, const char *format, ...) _printf_(2, 3);
+static int usage_text(char **ret_error, const char *format, ...)
+{
+        va_list ap;
+        int r;
+
+        va_start(ap, format);
+        r = vasprintf(ret_error, format, ap);
+        va_end(ap);
+        return r < 0 ? -ENOMEM : -EINVAL;
+}
+
+static int replace_string(char **s, const char *value)
+{
+        char *c = strdup(value);
+
+        if (!c)
+                return -ENOMEM;
+        free(*s);
+        *s = c;
+        return 0;
+}
+
+/* -e KEY=VALUE, or -e KEY to pass on the client's own KEY (skipped when unset), as Docker does. */
+static int add_env(RunOptions *o, const char *arg, char **ret_error)
+{
+        _cleanup_free_ char *assignment = NULL;
+        const char *value;
+
+        if (strchr(arg, '=')) {
+                if (!env_assignment_is_valid(arg))
+                        return usage_text(ret_error, "invalid environment variable '%s': expected KEY=VALUE",
+                                          arg);
+                assignment = strdup(arg);
+        } else {
+                if (isempty(arg))
+                        return usage_text(ret_error, "invalid environment variable '': expected KEY=VALUE");
+                value = getenv(arg);
+                if (!value)
+                        return 0;
+                if (asprintf(&assignment, "%s=%s", arg, value) < 0)
+                        assignment = NULL;
+        }
+        if (!assignment)
+                return -ENOMEM;
+        if (strv_length(o->env) >= ENV_MAX)
+                return usage_text(ret_error, "too many environment variables (at most %d)", ENV_MAX);
+        if (strv_push(&o->env, assignment) < 0)
+                return -ENOMEM;
+        TAKE_PTR(assignment);
+        return 0;
+}
+
+static int add_volume(RunOptions *o, const char *arg, char **ret_error)
+{
+        _cleanup_free_ char *host = NULL, *ctr = NULL;
+        bool ro;
+
+        if (parse_volume(arg, &host, &ctr, &ro) < 0)
+                return usage_text(ret_error,
+                                  "invalid volume '%s': expected HOST:CONTAINER[:ro|rw], both absolute paths",
+                                  arg);
+        if (strv_length(o->volumes) >= VOLUMES_MAX)
+                return usage_text(ret_error, "too many volumes (at most %d)", VOLUMES_MAX);
+        return strv_extend(&o->volumes, arg);
+}
+
+static int add_capability(char ***l, const char *arg, char **ret_error)
+{
+        int cap = capability_from_name(arg);
+        const char *name;
+
+        if (cap < 0)
+                return usage_text(ret_error, "unknown capability '%s'", arg);
+        name = cap == CAPABILITY_ALL ? "ALL" : capability_to_name(cap);
+        if (strv_contains(*l, name))
+                return 0;
+        return strv_extend(l, name);
+}
+
+enum {
+        ARG_HELP = 0x100,
+        ARG_RM,
+        ARG_NAME,
+        ARG_CPUS,
+        ARG_PIDS_LIMIT,
+        ARG_CAP_ADD,
+        ARG_CAP_DROP,
+        ARG_READ_ONLY,
+        ARG_NETWORK,
+};
+
+static int parse_one(RunOptions *o, int c, char **ret_error)
+{
+        switch (c) {
+        case 'd':
+                o->detach = true;
+                return 0;
+        case ARG_RM:
+                o->auto_remove = true;
+                return 0;
+        case ARG_NAME:
+                if (!container_name_is_valid(optarg))
+                        return usage_text(ret_error,
+                                          "invalid container name '%s': use [a-zA-Z0-9][a-zA-Z0-9_.-]*, "
+                                          "at most %d characters",
+                                          optarg, CONTAINER_NAME_MAX);
+                return replace_string(&o->name, optarg);
+        case 'e':
+                return add_env(o, optarg, ret_error);
+        case 'v':
+                return add_volume(o, optarg, ret_error);
+        case 'w':
+                if (!path_is_safe_absolute(optarg))
+                        return usage_text(ret_error, "invalid working directory '%s': must be an absolute path",
+                                          optarg);
+                return replace_string(&o->working_dir, optarg);
+        case 'u': {
+                uid_t uid;
+                gid_t gid;
+                bool has_gid;
+
+                if (parse_user(optarg, &uid, &gid, &has_gid) < 0)
+                        return usage_text(ret_error, "invalid user '%s': expected UID[:GID], numeric", optarg);
+                return replace_string(&o->user, optarg);
+        }
+        case 'h':
+                if (!hostname_is_valid(optarg))
+                        return usage_text(ret_error, "invalid host name '%s'", optarg);
+                return replace_string(&o->hostname, optarg);
+        case 'm':
+                if (parse_size(optarg, &o->memory_max) < 0)
+                        return usage_text(ret_error,
+                                          "invalid memory size '%s': expected bytes with an optional unit "
+                                          "b, k, m, g or t (e.g. 64m)",
+                                          optarg);
+                return 0;
+        case ARG_CPUS:
+                if (parse_cpus(optarg, &o->cpu_quota_usec) < 0)
+                        return usage_text(ret_error,
+                                          "invalid number of CPUs '%s': expected 0.01 to 1024 (e.g. 0.5)", optarg);
+                return 0;
+        case ARG_PIDS_LIMIT:
+                if (parse_pids_limit(optarg, &o->tasks_max) < 0)
+                        return usage_text(ret_error,
+                                          "invalid pids limit '%s': expected a positive number, or -1 for "
+                                          "unlimited",
+                                          optarg);
+                return 0;
+        case ARG_CAP_ADD:
+                return add_capability(&o->cap_add, optarg, ret_error);
+        case ARG_CAP_DROP:
+                return add_capability(&o->cap_drop, optarg, ret_error);
+        case ARG_READ_ONLY:
+                o->read_only = true;
+                return 0;
+        case ARG_NETWORK:
+                if (!streq(optarg, "none") && !streq(optarg, "host"))
+                        return usage_text(ret_error, "unsupported network '%s': use none or host", optarg);
+                return replace_string(&o->network, optarg);
+        case 'i':
+        case 't':
+                return usage_text(ret_error,
+                                  "-i/--interactive and -t/--tty are not supported: raind attaches the "
+                                  "container's output only");
+        default:
+                return -EINVAL;
+        }
+}
+
+int run_options_parse(int argc, char *argv[], bool is_run, RunOptions **ret, char **ret_error)
+{
+        static const struct option options[] = {
+                { "help", no_argument, NULL, ARG_HELP },
+                { "detach", no_argument, NULL, 'd' },
+                { "rm", no_argument, NULL, ARG_RM },
+                { "name", required_argument, NULL, ARG_NAME },
+                { "env", required_argument, NULL, 'e' },
+                { "volume", required_argument, NULL, 'v' },
+                { "workdir", required_argument, NULL, 'w' },
+                { "user", required_argument, NULL, 'u' },
+                { "hostname", required_argument, NULL, 'h' },
+                { "memory", required_argument, NULL, 'm' },
+                { "cpus", required_argument, NULL, ARG_CPUS },
+                { "pids-limit", required_argument, NULL, ARG_PIDS_LIMIT },
+                { "cap-add", required_argument, NULL, ARG_CAP_ADD },
+                { "cap-drop", required_argument, NULL, ARG_CAP_DROP },
+                { "read-only", no_argument, NULL, ARG_READ_ONLY },
+                { "network", required_argument, NULL, ARG_NETWORK },
+                { "net", required_argument, NULL, ARG_NETWORK },
+                { "interactive", no_argument, NULL, 'i' },
+                { "tty", no_argument, NULL, 't' },
+                {},
+        };
+        _cleanup_(run_options_freep) RunOptions *o = NULL;
+        int c, r;
+
+        *ret_error = NULL;
+        o = calloc(1, sizeof(RunOptions));
+        if (!o)
+                return -ENOMEM;
+
+        /* '+': stop at IMAGE, so "run IMG sh -c …" leaves -c to the container. ':': we word the
+         * errors. optind = 0 starts getopt afresh for this argv. */
+        optind = 0;
+        while ((c = getopt_long(argc, argv, is_run ? "+:de:v:w:u:h:m:it" : "+:e:v:w:u:h:m:it", options, NULL)) >=
+               0) {
+                if (c == ARG_HELP)
+                        return RUN_OPTIONS_HELP;
+                if (c == '?' || c == ':') {
+                        r = getopt_error_text(c, argv, ret_error);
+                        return r < 0 ? r : -EINVAL;
+                }
+                if (c == 'd' && !is_run) /* --detach: create never starts anything */
+                        return usage_text(ret_error, "unknown option '%s'", argv[optind - 1]);
+                r = parse_one(o, c, ret_error);
+                if (r < 0)
+                        return r;
+        }
+
+        if (optind >= argc)
+                return usage_text(ret_error, "missing IMAGE");
+        if (!image_reference_is_valid(argv[optind]) && !id_prefix_is_valid(argv[optind]))
+                return usage_text(ret_error, "invalid image reference '%s': expected NAME[:TAG] or an image id",
+                                  argv[optind]);
+        o->image = strdup(argv[optind]);
+        if (!o->image)
+                return -ENOMEM;
+        if (argc - optind - 1 > ARGV_MAX)
+                return usage_text(ret_error, "command too long (at most %d arguments)", ARGV_MAX);
+        o->command = strv_copy(argv + optind + 1);
+        if (!o->command)
+                return -ENOMEM;
+
+        *ret = TAKE_PTR(o);
+        return RUN_OPTIONS_PARSED;
+}

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* raind: the command line client of raindd. Global options and the command tree. */
+#include <getopt.h>
+#include <locale.h>
+
+#include "config.h"
+#include "raind/log.h"
+#include "raind/macro.h"
+
+#include "cli-bus.h"
+#include "cli-error.h"
+#include "cli-usage.h"
+#include "cli.h"
+
+typedef struct Verb {
+        const char *name;
+        int (*run)(int argc, char *argv[]);
+        const char *canonical; /* "container run": the name used in hints */
+} Verb;
+
+static const Verb container_verbs[] = {
+        { "run", verb_container_run, "container run" },
+        { "create", verb_container_create, "container create" },
+        { "start", verb_container_start, "container start" },
+        { "stop", verb_container_stop, "container stop" },
+        { "kill", verb_container_kill, "container kill" },
+        { "rm", verb_container_rm, "container rm" },
+        { "remove", verb_container_rm, "container rm" },
+        { "ls", verb_container_ls, "container ls" },
+        { "list", verb_container_ls, "container ls" },
+        { "ps", verb_container_ls, "container ls" },
+        { "inspect", verb_container_inspect, "container inspect" },
+        { "logs", verb_container_logs, "container logs" },
+        { "wait", verb_container_wait, "container wait" },
+        {},
+};
+
+static const Verb image_verbs[] = {
+        { "import", verb_image_import, "image import" },
+        { "ls", verb_image_ls, "image ls" },
+        { "list", verb_image_ls, "image ls" },
+        { "rm", verb_image_rm, "image rm" },
+        { "remove", verb_image_rm, "image rm" },
+        {},
+};
+
+/* Docker's top-level shortcuts. */
+static const Verb shortcut_verbs[] = {
+        { "run", verb_container_run, "container run" },
+        { "create", verb_container_create, "container create" },
+        { "start", verb_container_start, "container start" },
+        { "stop", verb_container_stop, "container stop" },
+        { "kill", verb_container_kill, "container kill" },
+        { "rm", verb_container_rm, "container rm" },
+        { "ps", verb_container_ls, "container ls" },
+        { "inspect", verb_container_inspect, "container inspect" },
+        { "logs", verb_container_logs, "container logs" },
+        { "wait", verb_container_wait, "container wait" },
+        { "images", verb_image_ls, "image ls" },
+        { "import", verb_image_import, "image import" },
+        { "rmi", verb_image_rm, "image rm" },
+        {},
+};
+
+static void help(void)
+{
+        printf("Usage: raind [OPTIONS] COMMAND [ARG...]\n"
+               "\n"
+               "Run and manage containers with raindd, the raind daemon, over the system bus.\n"
+               "\n"
+               "Commands:\n"
+               "  container COMMAND   Manage containers (run, create, start, stop, kill, rm, ls,\n"
+               "                      inspect, logs, wait)\n"
+               "  image COMMAND       Manage images (import, ls, rm)\n"
+               "  version             Show the versions of raind and raindd\n"
+               "\n"
+               "Shortcuts:\n"
+               "  run       Create and start a container          (container run)\n"
+               "  create    Create a container                    (container create)\n"
+               "  start     Start containers                      (container start)\n"
+               "  stop      Stop containers                       (container stop)\n"
+               "  kill      Send a signal to containers           (container kill)\n"
+               "  rm        Remove containers                     (container rm)\n"
+               "  ps        List containers                       (container ls)\n"
+               "  inspect   Show containers' properties as JSON   (container inspect)\n"
+               "  logs      Show a container's output             (container logs)\n"
+               "  wait      Wait for containers to exit           (container wait)\n"
+               "  images    List images                           (image ls)\n"
+               "  import    Import a root file system tarball     (image import)\n"
+               "  rmi       Remove images                         (image rm)\n"
+               "\n"
+               "Options:\n"
+               "      --debug     Show what raind asks raindd, and how long it takes\n"
+               "  -h, --help      Show this help\n"
+               "      --version   Show the version of raind\n"
+               "\n"
+               "Run 'raind COMMAND --help' for more on a command. See raind(1).\n");
+}
+
+static void help_group(const char *group, const Verb *verbs)
+{
+        printf("Usage: raind %s COMMAND [ARG...]\n\nCommands:\n", group);
+        for (const Verb *v = verbs; v->name; v++)
+                if (streq(v->canonical + strlen(group) + 1, v->name))
+                        printf("  %s\n", v->name);
+        printf("\nRun 'raind %s COMMAND --help' for more on a command.\n", group);
+}
+
+static int verb_version(int argc, char *argv[])
+{
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *version = NULL;
+        int r;
+
+        if (argc > 1) {
+                if (streq(argv[1], "--help") || streq(argv[1], "-h")) {
+                        printf("Usage: raind version\n\nShow the versions of raind and raindd.\n");
+                        return 0;
+                }
+                return cli_usage_error("unexpected argument '%s'", argv[1]);
+        }
+
+        printf("Client: raind %s\n", RAIND_VERSION);
+        fflush(stdout);
+        if (cli_bus_open(&bus) < 0)
+                return EXIT_DAEMON_ERROR;
+        r = sd_bus_get_property_string(bus, RAIND_BUS_NAME, RAIND_MANAGER_PATH, RAIND_MANAGER_INTERFACE, "Version",
+                                       &error, &version);
+        if (r < 0)
+                return cli_log_bus_error(&error, r, NULL, NULL, NULL);
+        printf("Server: raindd %s\n", version);
+        return 0;
+}
+
+static const Verb *verb_find(const Verb *verbs, const char *name)
+{
+        for (const Verb *v = verbs; v->name; v++)
+                if (streq(v->name, name))
+                        return v;
+        return NULL;
+}
+
+static int run_verb(const Verb *v, const char *typed, int argc, char *argv[])
+{
+        char command[64];
+
+        /* The hint after a usage error names the command the way it was typed. */
+        snprintf(command, sizeof(command), "raind %s", typed);
+        cli_set_command(command);
+        return v->run(argc, argv);
+}
+
+static int dispatch_group(const char *group, const Verb *verbs, int argc, char *argv[])
+{
+        char typed[48];
+        const Verb *v;
+
+        if (argc < 2 || streq(argv[1], "--help") || streq(argv[1], "-h") || streq(argv[1], "help")) {
+                help_group(group, verbs);
+                return argc < 2 ? EXIT_USAGE : 0;
+        }
+        v = verb_find(verbs, argv[1]);
+        if (!v) {
+                snprintf(typed, sizeof(typed), "raind %s", group);
+                cli_set_command(typed);
+                return cli_usage_error("unknown command '%s %s'", group, argv[1]);
+        }
+        snprintf(typed, sizeof(typed), "%s %s", group, argv[1]);
+        return run_verb(v, typed, argc - 1, argv + 1);
+}
+
+static int dispatch(int argc, char *argv[])
+{
+        const char *name = argv[0];
+        const Verb *v;
+
+        if (streq(name, "container"))
+                return dispatch_group("container", container_verbs, argc, argv);
+        if (streq(name, "image"))
+                return dispatch_group("image", image_verbs, argc, argv);
+        if (streq(name, "version"))
+                return verb_version(argc, argv);
+        if (streq(name, "help")) {
+                help();
+                return 0;
+        }
+        v = verb_find(shortcut_verbs, name);
+        if (!v)
+                return cli_usage_error("unknown command '%s'", name);
+        return run_verb(v, name, argc, argv);
+}
+
+int main(int argc, char *argv[])
+{
+        enum { ARG_DEBUG = 0x100, ARG_VERSION };
+        static const struct option options[] = {
+                { "debug", no_argument, NULL, ARG_DEBUG },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                {},
+        };
+        int c, r;
+
+        setlocale(LC_ALL, "");
+        log_set_max_level(LOG_INFO);
+
+        /* '+': options after COMMAND are the command's. */
+        while ((c = getopt_long(argc, argv, "+:h", options, NULL)) >= 0)
+                switch (c) {
+                case ARG_DEBUG:
+                        log_set_max_level(LOG_DEBUG);
+                        break;
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_VERSION:
+                        printf("raind %s\n", RAIND_VERSION);
+                        return 0;
+                default:
+                        return cli_getopt_error(c, argv);
+                }
+        if (optind >= argc) {
+                help();
+                return EXIT_USAGE;
+        }
+
+        r = dispatch(argc - optind, argv + optind);
+        /* A verb's negative errno means it failed on our side and said so already. */
+        return r < 0 ? EXIT_USAGE : r;
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/* The verbs of raind. Each parses its own arguments (argv[0] is the verb's name) and returns the
+ * exit status of the process: 0, EXIT_USAGE, EXIT_DAEMON_ERROR … or a container's own status. */
+
+int verb_container_run(int argc, char *argv[]);
+int verb_container_create(int argc, char *argv[]);
+int verb_container_start(int argc, char *argv[]);
+int verb_container_stop(int argc, char *argv[]);
+int verb_container_kill(int argc, char *argv[]);
+int verb_container_rm(int argc, char *argv[]);
+int verb_container_wait(int argc, char *argv[]);
+int verb_container_ls(int argc, char *argv[]);
+int verb_container_inspect(int argc, char *argv[]);
+int verb_container_logs(int argc, char *argv[]);
+
+int verb_image_import(int argc, char *argv[]);
+int verb_image_ls(int argc, char *argv[]);
+int verb_image_rm(int argc, char *argv[]);
