@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "container.h"
+#include "manager.h"
+#include "raind/bus-errors.h"
+#include "raind/fileio.h"
+#include "raind/log.h"
+#include "raind/util.h"
+#include "scope.h"
+
+/* Starting a container, in four steps that never block raindd:
+ *   1. fork+exec raind-shim; it waits on the sync socket before it creates anything;
+ *   2. StartTransientUnit puts the shim into raind-<name>.scope; wait for the job to finish;
+ *   3. send "g"; the shim clones the container and execs its command;
+ *   4. the shim answers "ok PID" or "err ERRNO EXITCODE MESSAGE"; reply to Start. */
+
+enum {
+        SHIM_FD_SYNC = 3,
+        SHIM_FD_STDOUT = 4,
+        SHIM_FD_STDERR = 5,
+};
+
+static void start_fail(Container *c, const char *error_name, const char *message)
+{
+        log_info("Failed to start container %s: %s", c->name, message);
+        if (c->start_request)
+                (void)sd_bus_reply_method_errorf(c->start_request, error_name, "%s", message);
+        c->start_request = sd_bus_message_unref(c->start_request);
+        c->sync_source = sd_event_source_disable_unref(c->sync_source);
+        c->sync_fd = safe_close(c->sync_fd);
+
+        /* The shim aborts by itself when the sync socket closes; make sure it is gone either way. */
+        if (c->shim_pidfd >= 0) {
+                (void)pidfd_send_signal(c->shim_pidfd, SIGKILL, NULL, 0);
+                (void)waitpid(c->shim_pid, NULL, 0);
+        }
+        c->shim_pidfd = safe_close(c->shim_pidfd);
+        c->shim_pid = 0;
+        _cleanup_free_ char *dir = container_runtime_dir(c);
+        if (dir)
+                (void)rm_rf(dir);
+        container_set_state(c, c->exit_status >= 0 ? CONTAINER_EXITED : CONTAINER_CREATED);
+}
+
+static void start_succeeded(Container *c, pid_t main_pid)
+{
+        c->main_pid = main_pid;
+        c->main_pidfd = pidfd_open(main_pid, 0);
+        if (c->main_pidfd < 0)
+                log_warning_errno(-errno, "Failed to open pidfd for %s: %m", c->name);
+        c->started_at = now_usec(CLOCK_REALTIME);
+        c->finished_at = 0;
+        c->exit_status = -1;
+
+        container_set_state(c, CONTAINER_RUNNING);
+        (void)container_save(c);
+        if (c->start_request)
+                (void)sd_bus_reply_method_return(c->start_request, NULL);
+        c->start_request = sd_bus_message_unref(c->start_request);
+        log_info("Started container %s (pid %d) in %s.", c->name, (int)main_pid, c->unit);
+}
+
+static int on_sync_message(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        Container *c = userdata;
+        char buf[1024];
+
+        ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+                return 0;
+        if (n <= 0) {
+                start_fail(c, BUS_ERROR_START_FAILED,
+                           "raind-shim exited before starting the container (see journalctl -t raind-shim)");
+                return 0;
+        }
+        buf[n] = 0;
+        c->sync_source = sd_event_source_disable_unref(c->sync_source);
+
+        pid_t pid;
+        if (sscanf(buf, "ok %d", &pid) == 1 && pid > 0) {
+                start_succeeded(c, pid);
+                c->sync_fd = safe_close(c->sync_fd);
+                int r = container_watch_shim(c);
+                if (r < 0)
+                        log_error_errno(r, "Failed to watch shim of %s: %m", c->name);
+                return 0;
+        }
+
+        int err = 0, code = 125, off = 0;
+        if (sscanf(buf, "err %d %d %n", &err, &code, &off) >= 2 && off > 0) {
+                c->exit_status = code;
+                c->finished_at = now_usec(CLOCK_REALTIME);
+                start_fail(c,
+                           code == 127   ? BUS_ERROR_EXEC_NOT_FOUND
+                           : code == 126 ? BUS_ERROR_EXEC_PERMISSION
+                                         : BUS_ERROR_START_FAILED,
+                           buf + off);
+                (void)container_save(c);
+                return 0;
+        }
+        start_fail(c, BUS_ERROR_START_FAILED, "raind-shim sent a malformed start report");
+        return 0;
+}
+
+static void on_scope_ready(Container *c, int r, const char *message)
+{
+        if (r < 0) {
+                start_fail(c, BUS_ERROR_START_FAILED, message);
+                return;
+        }
+        if (send(c->sync_fd, "g", 1, MSG_NOSIGNAL) != 1) {
+                start_fail(c, BUS_ERROR_START_FAILED, "raind-shim went away before the container was created");
+                return;
+        }
+        r = sd_event_add_io(c->manager->event, &c->sync_source, c->sync_fd, EPOLLIN, on_sync_message, c);
+        if (r < 0)
+                start_fail(c, BUS_ERROR_START_FAILED, "internal error: cannot watch raind-shim");
+}
+
+static int shim_spawn(Container *c, int sync_fd, int stdout_fd, int stderr_fd, pid_t *ret_pid)
+{
+        _cleanup_free_ char *bundle = container_bundle_dir(c), *runtime = container_runtime_dir(c);
+        char fdbuf[3][16];
+        if (!bundle || !runtime)
+                return -ENOMEM;
+
+        const char *argv[20];
+        size_t n = 0;
+        argv[n++] = c->manager->shim_path;
+        argv[n++] = "--bundle";
+        argv[n++] = bundle;
+        argv[n++] = "--id";
+        argv[n++] = c->id;
+        argv[n++] = "--name";
+        argv[n++] = c->name;
+        argv[n++] = "--image";
+        argv[n++] = c->config.image;
+        argv[n++] = "--state-dir";
+        argv[n++] = runtime;
+        snprintf(fdbuf[0], sizeof(fdbuf[0]), "%d", SHIM_FD_SYNC);
+        argv[n++] = "--sync-fd";
+        argv[n++] = fdbuf[0];
+        if (stdout_fd >= 0) {
+                snprintf(fdbuf[1], sizeof(fdbuf[1]), "%d", SHIM_FD_STDOUT);
+                snprintf(fdbuf[2], sizeof(fdbuf[2]), "%d", SHIM_FD_STDERR);
+                argv[n++] = "--stdout-fd";
+                argv[n++] = fdbuf[1];
+                argv[n++] = "--stderr-fd";
+                argv[n++] = fdbuf[2];
+        }
+        if (c->manager->debug)
+                argv[n++] = "--debug";
+        argv[n] = NULL;
+
+        pid_t pid = fork();
+        if (pid < 0)
+                return -errno;
+        if (pid == 0) {
+                /* Child: only async-signal-safe calls until exec. */
+                int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+                sigset_t all;
+                sigemptyset(&all);
+                sigprocmask(SIG_SETMASK, &all, NULL);
+                setsid();
+                if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0 ||
+                    dup2(sync_fd, SHIM_FD_SYNC) < 0)
+                        _exit(125);
+                if (stdout_fd >= 0 &&
+                    (dup2(stdout_fd, SHIM_FD_STDOUT) < 0 || dup2(stderr_fd, SHIM_FD_STDERR) < 0))
+                        _exit(125);
+                close_range(stdout_fd >= 0 ? SHIM_FD_STDERR + 1 : SHIM_FD_SYNC + 1, ~0U, 0);
+                execv(argv[0], (char *const *)argv);
+                _exit(125);
+        }
+        *ret_pid = pid;
+        return 0;
+}
+
+int container_start(Container *c, sd_bus_message *request, int stdout_fd, int stderr_fd, sd_bus_error *error)
+{
+        _cleanup_close_pair_ int pair[2] = {-EBADF, -EBADF};
+        _cleanup_free_ char *runtime = container_runtime_dir(c);
+        pid_t pid;
+        int r;
+
+        if (!runtime)
+                return -ENOMEM;
+        if (c->state == CONTAINER_RUNNING || c->state == CONTAINER_STOPPING)
+                return sd_bus_error_setf(error, BUS_ERROR_CONTAINER_RUNNING, "Container %s is already running.",
+                                         c->name);
+        if (c->state == CONTAINER_STARTING)
+                return sd_bus_error_setf(error, BUS_ERROR_CONTAINER_RUNNING, "Container %s is being started.",
+                                         c->name);
+
+        (void)rm_rf(runtime);
+        r = mkdir_p(runtime, 0700);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create %s: %m", runtime);
+
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+                return log_error_errno(-errno, "Failed to create sync socket: %m");
+
+        r = shim_spawn(c, pair[1], stdout_fd, stderr_fd, &pid);
+        if (r < 0)
+                return log_error_errno(r, "Failed to spawn %s: %m", c->manager->shim_path);
+        c->shim_pid = pid;
+        c->shim_pidfd = pidfd_open(pid, 0);
+        c->sync_fd = TAKE_FD(pair[0]);
+        c->start_request = sd_bus_message_ref(request);
+        container_set_state(c, CONTAINER_STARTING);
+
+        r = scope_start(c, pid, on_scope_ready);
+        if (r < 0) {
+                start_fail(c, BUS_ERROR_START_FAILED, "Failed to ask systemd for a scope");
+                return 0;
+        }
+        return 0;
+}
