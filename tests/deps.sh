@@ -1,0 +1,23 @@
+#!/bin/bash
+# Installs every Debian package raind needs to build, test and demo. Idempotent and quiet when all is there.
+set -eu -o pipefail
+
+PACKAGES=(
+        # build
+        gcc meson ninja-build pkg-config clang-format
+        libsystemd-dev libseccomp-dev libcap-dev libyaml-dev libjson-c-dev libcurl4-openssl-dev
+        libarchive-dev libnftnl-dev libmnl-dev libcmocka-dev
+        # sandbox and tests
+        systemd dbus polkitd util-linux bsdutils iproute2 procps busybox-static python3 time
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+        echo "deps: installing ${missing[*]}" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq >/dev/null
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

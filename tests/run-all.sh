@@ -1,0 +1,59 @@
+#!/bin/bash
+# Runs every test: unit tests (cmocka, via meson) and integration tests in a throwaway systemd sandbox.
+# Usage: sudo tests/run-all.sh [INTEGRATION-TEST.sh…]     Ends with "N passed, N failed, N skipped".
+set -u -o pipefail
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$top"
+
+[ "$(id -u)" -eq 0 ] || { echo "run-all: must run as root (it boots a sandbox with namespaces)" >&2; exit 1; }
+tests/deps.sh || exit 1
+tests/build.sh || { echo "run-all: build failed" >&2; exit 1; }
+
+passed=0 failed=0 skipped=0
+log=$(mktemp -d /tmp/raind-tests.XXXXXX)
+
+# 1. Style.
+if git ls-files '*.c' '*.h' | xargs clang-format --dry-run --Werror >"$log/format" 2>&1; then
+        echo "ok - clang-format: every C file is formatted"
+        passed=$((passed + 1))
+else
+        echo "not ok - clang-format: files need formatting:"
+        grep -o '^[^:]*\.[ch]' "$log/format" | sort -u | sed 's/^/    # /'
+        failed=$((failed + 1))
+fi
+
+# 2. Unit tests.
+meson test -C build --suite unit --print-errorlogs >"$log/unit" 2>&1
+while read -r status name; do
+        case $status in
+        OK) echo "ok - unit: $name"; passed=$((passed + 1)) ;;
+        SKIP) echo "skip - unit: $name"; skipped=$((skipped + 1)) ;;
+        *) echo "not ok - unit: $name"; failed=$((failed + 1)) ;;
+        esac
+done < <(sed -nE 's/^ *[0-9]+\/[0-9]+ +raind:unit \/ ([^ ]+) +([A-Z]+) .*/\2 \1/p' "$log/unit")
+grep -q 'FAIL' "$log/unit" && sed -n '/stdout:/,/^===/p' "$log/unit" | head -50
+
+# 3. Shim tests on the host (the bare runtime, no systemd needed).
+if [ -x tests/shim/run.sh ]; then
+        tests/shim/run.sh build >"$log/shim" 2>&1
+        cat "$log/shim"
+        passed=$((passed + $(grep -c '^ok - ' "$log/shim"))); failed=$((failed + $(grep -c '^not ok - ' "$log/shim")))
+fi
+
+# 4. Integration tests in the sandbox.
+sb=tests/sandbox/sandbox
+export SANDBOX_NAME=raind-test-$$
+trap '$sb down >/dev/null 2>&1; rm -rf "$log"' EXIT
+if $sb up --stage "$top/stage" 2>"$log/up"; then
+        $sb run -- "$top/tests/integration/run-in-sandbox.sh" "$@" 2>&1 | tee "$log/integration"
+        passed=$((passed + $(grep -c '^ok - ' "$log/integration")))
+        failed=$((failed + $(grep -c '^not ok - ' "$log/integration")))
+else
+        cat "$log/up" >&2
+        echo "not ok - sandbox: could not boot the test sandbox"
+        failed=$((failed + 1))
+fi
+$sb down >/dev/null 2>&1
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
