@@ -18,7 +18,7 @@ if git ls-files '*.c' '*.h' | xargs clang-format --dry-run --Werror >"$log/forma
         passed=$((passed + 1))
 else
         echo "not ok - clang-format: files need formatting:"
-        grep -o '^[^:]*\.[ch]' "$log/format" | sort -u | sed 's/^/    # /'
+        grep -oE '^[^: ]+\.[ch]:' "$log/format" | sort -u | sed 's/^/    # /'
         failed=$((failed + 1))
 fi
 

@@ -13,13 +13,14 @@ void log_open_journal(const char *identifier);
 
 /* Logs with %m meaning the given error; returns the (negative) error so callers can log and return. */
 int log_internal(int level, int error, const char *file, int line, const char *func, const char *fmt, ...)
-        _printf_(6, 7);
+    _printf_(6, 7);
 
-#define log_full_errno(level, error, ...)                                                                   \
-        ({                                                                                                  \
-                int _l_ = (level), _e_ = (error);                                                           \
-                (log_get_max_level() >= _l_) ? log_internal(_l_, _e_, __FILE__, __LINE__, __func__, __VA_ARGS__) \
-                                             : -abs(_e_);                                                   \
+#define log_full_errno(level, error, ...)                                               \
+        ({                                                                              \
+                int _l_ = (level), _e_ = (error);                                       \
+                (log_get_max_level() >= _l_)                                            \
+                    ? log_internal(_l_, _e_, __FILE__, __LINE__, __func__, __VA_ARGS__) \
+                    : -abs(_e_);                                                        \
         })
 
 #define log_debug(...)   log_full_errno(LOG_DEBUG, 0, __VA_ARGS__)

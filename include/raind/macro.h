@@ -9,10 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#define _unused_   __attribute__((unused))
-#define _noreturn_ __attribute__((noreturn))
+#define _unused_       __attribute__((unused))
+#define _noreturn_     __attribute__((noreturn))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
-#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _cleanup_(f)   __attribute__((cleanup(f)))
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 
@@ -20,17 +20,17 @@
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
 /* Hand ownership on: returns the value and leaves NULL (or -EBADF) behind. */
-#define TAKE_PTR(p)                                                                                         \
-        ({                                                                                                  \
-                __typeof__(p) _p_ = (p);                                                                    \
-                (p) = NULL;                                                                                 \
-                _p_;                                                                                        \
+#define TAKE_PTR(p)                      \
+        ({                               \
+                __typeof__(p) _p_ = (p); \
+                (p) = NULL;              \
+                _p_;                     \
         })
-#define TAKE_FD(fd)                                                                                         \
-        ({                                                                                                  \
-                int _fd_ = (fd);                                                                            \
-                (fd) = -EBADF;                                                                              \
-                _fd_;                                                                                       \
+#define TAKE_FD(fd)              \
+        ({                       \
+                int _fd_ = (fd); \
+                (fd) = -EBADF;   \
+                _fd_;            \
         })
 
 static inline void freep(void *p)
@@ -69,11 +69,11 @@ static inline void fclosep(FILE **f)
 }
 #define _cleanup_fclose_ _cleanup_(fclosep)
 
-#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)                                                             \
-        static inline void func##p(type *p)                                                                 \
-        {                                                                                                   \
-                if (*p)                                                                                     \
-                        func(*p);                                                                           \
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func) \
+        static inline void func##p(type *p)     \
+        {                                       \
+                if (*p)                         \
+                        func(*p);               \
         }
 
 static inline bool streq(const char *a, const char *b)
@@ -110,10 +110,10 @@ static inline int negative_errno(void)
         return errno > 0 ? -errno : -EIO;
 }
 
-#define RET_NERRNO(expr)                                                                                    \
-        ({                                                                                                  \
-                int _r_ = (expr);                                                                           \
-                _r_ < 0 ? negative_errno() : _r_;                                                           \
+#define RET_NERRNO(expr)                          \
+        ({                                        \
+                int _r_ = (expr);                 \
+                _r_ < 0 ? negative_errno() : _r_; \
         })
 
 #include <dirent.h>

@@ -164,8 +164,8 @@ static int rm_rf_children(int dfd, dev_t dev)
                                         r = -EBUSY;
                                 continue;
                         }
-                        int sub = openat(dirfd(d), de->d_name,
-                                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        int sub =
+                            openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                         if (sub < 0) {
                                 if (r == 0)
                                         r = -errno;

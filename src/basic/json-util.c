@@ -53,7 +53,7 @@ bool json_get_bool(struct json_object *o, const char *key, bool fallback)
 struct json_object *json_new_strv(char *const *l)
 {
         struct json_object *a = json_object_new_array();
-        STRV_FOREACH(s, l)
+        STRV_FOREACH (s, l)
                 json_object_array_add(a, json_object_new_string(*s));
         return a;
 }
@@ -77,7 +77,8 @@ int json_read_file(const char *path, size_t max, struct json_object **ret)
         if (!o)
                 return -EBADMSG;
         if (json_tokener_get_parse_end(tok) != strlen(buf) &&
-            buf[json_tokener_get_parse_end(tok) + strspn(buf + json_tokener_get_parse_end(tok), " \t\r\n")]) {
+            buf[json_tokener_get_parse_end(tok) +
+                strspn(buf + json_tokener_get_parse_end(tok), " \t\r\n")]) {
                 json_object_put(o);
                 return -EBADMSG;
         }

@@ -58,7 +58,7 @@ int strv_extend(char ***l, const char *value)
 
 bool strv_contains(char *const *l, const char *s)
 {
-        STRV_FOREACH(i, l)
+        STRV_FOREACH (i, l)
                 if (streq(*i, s))
                         return true;
         return false;
@@ -67,13 +67,13 @@ bool strv_contains(char *const *l, const char *s)
 char *strv_join(char *const *l, const char *sep)
 {
         size_t k = strlen(sep), n = 0;
-        STRV_FOREACH(s, l)
+        STRV_FOREACH (s, l)
                 n += strlen(*s) + k;
         char *r = malloc(n + 1), *p = r;
         if (!r)
                 return NULL;
         *p = 0;
-        STRV_FOREACH(s, l) {
+        STRV_FOREACH (s, l) {
                 if (p != r)
                         p = stpcpy(p, sep);
                 p = stpcpy(p, *s);

@@ -39,7 +39,7 @@ int process_start_time(pid_t pid, uint64_t *ret)
         char *p = strrchr(buf, ')');
         if (!p)
                 return -EIO;
-        p++;
+        /* p is at the end of field 2; step over the spaces before fields 3…22. */
         for (int field = 2; field < 22; field++) {
                 p = strchr(p + 1, ' ');
                 if (!p)

@@ -69,8 +69,9 @@ bool image_reference_is_valid(const char *ref)
                 if (l == 0)
                         return false;
                 const char *c = ref + start;
-                bool host = first && i < name_len && (memchr(c, '.', l) || memchr(c, ':', l) ||
-                                                      (l == 9 && strncmp(c, "localhost", 9) == 0));
+                bool host =
+                    first && i < name_len &&
+                    (memchr(c, '.', l) || memchr(c, ':', l) || (l == 9 && strncmp(c, "localhost", 9) == 0));
                 for (size_t k = 0; k < l; k++) {
                         char ch = c[k];
                         bool ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
@@ -132,12 +133,23 @@ int parse_size(const char *s, uint64_t *ret)
         uint64_t mult = 1;
         if (*end) {
                 switch (tolower((unsigned char)*end)) {
-                case 'b': mult = 1; break;
-                case 'k': mult = 1ULL << 10; break;
-                case 'm': mult = 1ULL << 20; break;
-                case 'g': mult = 1ULL << 30; break;
-                case 't': mult = 1ULL << 40; break;
-                default: return -EINVAL;
+                case 'b':
+                        mult = 1;
+                        break;
+                case 'k':
+                        mult = 1ULL << 10;
+                        break;
+                case 'm':
+                        mult = 1ULL << 20;
+                        break;
+                case 'g':
+                        mult = 1ULL << 30;
+                        break;
+                case 't':
+                        mult = 1ULL << 40;
+                        break;
+                default:
+                        return -EINVAL;
                 }
                 end++;
                 /* Accept "64mb"/"64MiB"-free forms like Docker: a trailing 'b' after the unit. */
@@ -235,14 +247,13 @@ int parse_user(const char *s, uid_t *ret_uid, gid_t *ret_gid, bool *ret_has_gid)
 }
 
 static const char *const signal_names[] = {
-        [SIGHUP] = "HUP",   [SIGINT] = "INT",     [SIGQUIT] = "QUIT", [SIGILL] = "ILL",
-        [SIGTRAP] = "TRAP", [SIGABRT] = "ABRT",   [SIGBUS] = "BUS",   [SIGFPE] = "FPE",
-        [SIGKILL] = "KILL", [SIGUSR1] = "USR1",   [SIGSEGV] = "SEGV", [SIGUSR2] = "USR2",
-        [SIGPIPE] = "PIPE", [SIGALRM] = "ALRM",   [SIGTERM] = "TERM", [SIGSTKFLT] = "STKFLT",
-        [SIGCHLD] = "CHLD", [SIGCONT] = "CONT",   [SIGSTOP] = "STOP", [SIGTSTP] = "TSTP",
-        [SIGTTIN] = "TTIN", [SIGTTOU] = "TTOU",   [SIGURG] = "URG",   [SIGXCPU] = "XCPU",
-        [SIGXFSZ] = "XFSZ", [SIGVTALRM] = "VTALRM", [SIGPROF] = "PROF", [SIGWINCH] = "WINCH",
-        [SIGIO] = "IO",     [SIGPWR] = "PWR",     [SIGSYS] = "SYS",
+    [SIGHUP] = "HUP",       [SIGINT] = "INT",   [SIGQUIT] = "QUIT",   [SIGILL] = "ILL",   [SIGTRAP] = "TRAP",
+    [SIGABRT] = "ABRT",     [SIGBUS] = "BUS",   [SIGFPE] = "FPE",     [SIGKILL] = "KILL", [SIGUSR1] = "USR1",
+    [SIGSEGV] = "SEGV",     [SIGUSR2] = "USR2", [SIGPIPE] = "PIPE",   [SIGALRM] = "ALRM", [SIGTERM] = "TERM",
+    [SIGSTKFLT] = "STKFLT", [SIGCHLD] = "CHLD", [SIGCONT] = "CONT",   [SIGSTOP] = "STOP", [SIGTSTP] = "TSTP",
+    [SIGTTIN] = "TTIN",     [SIGTTOU] = "TTOU", [SIGURG] = "URG",     [SIGXCPU] = "XCPU", [SIGXFSZ] = "XFSZ",
+    [SIGVTALRM] = "VTALRM", [SIGPROF] = "PROF", [SIGWINCH] = "WINCH", [SIGIO] = "IO",     [SIGPWR] = "PWR",
+    [SIGSYS] = "SYS",
 };
 
 const char *signal_to_name(int sig)
@@ -302,47 +313,47 @@ int parse_volume(const char *s, char **ret_host, char **ret_ctr, bool *ret_reado
 }
 
 static const char *const cap_names[] = {
-        [CAP_CHOWN] = "CHOWN",
-        [CAP_DAC_OVERRIDE] = "DAC_OVERRIDE",
-        [CAP_DAC_READ_SEARCH] = "DAC_READ_SEARCH",
-        [CAP_FOWNER] = "FOWNER",
-        [CAP_FSETID] = "FSETID",
-        [CAP_KILL] = "KILL",
-        [CAP_SETGID] = "SETGID",
-        [CAP_SETUID] = "SETUID",
-        [CAP_SETPCAP] = "SETPCAP",
-        [CAP_LINUX_IMMUTABLE] = "LINUX_IMMUTABLE",
-        [CAP_NET_BIND_SERVICE] = "NET_BIND_SERVICE",
-        [CAP_NET_BROADCAST] = "NET_BROADCAST",
-        [CAP_NET_ADMIN] = "NET_ADMIN",
-        [CAP_NET_RAW] = "NET_RAW",
-        [CAP_IPC_LOCK] = "IPC_LOCK",
-        [CAP_IPC_OWNER] = "IPC_OWNER",
-        [CAP_SYS_MODULE] = "SYS_MODULE",
-        [CAP_SYS_RAWIO] = "SYS_RAWIO",
-        [CAP_SYS_CHROOT] = "SYS_CHROOT",
-        [CAP_SYS_PTRACE] = "SYS_PTRACE",
-        [CAP_SYS_PACCT] = "SYS_PACCT",
-        [CAP_SYS_ADMIN] = "SYS_ADMIN",
-        [CAP_SYS_BOOT] = "SYS_BOOT",
-        [CAP_SYS_NICE] = "SYS_NICE",
-        [CAP_SYS_RESOURCE] = "SYS_RESOURCE",
-        [CAP_SYS_TIME] = "SYS_TIME",
-        [CAP_SYS_TTY_CONFIG] = "SYS_TTY_CONFIG",
-        [CAP_MKNOD] = "MKNOD",
-        [CAP_LEASE] = "LEASE",
-        [CAP_AUDIT_WRITE] = "AUDIT_WRITE",
-        [CAP_AUDIT_CONTROL] = "AUDIT_CONTROL",
-        [CAP_SETFCAP] = "SETFCAP",
-        [CAP_MAC_OVERRIDE] = "MAC_OVERRIDE",
-        [CAP_MAC_ADMIN] = "MAC_ADMIN",
-        [CAP_SYSLOG] = "SYSLOG",
-        [CAP_WAKE_ALARM] = "WAKE_ALARM",
-        [CAP_BLOCK_SUSPEND] = "BLOCK_SUSPEND",
-        [CAP_AUDIT_READ] = "AUDIT_READ",
-        [CAP_PERFMON] = "PERFMON",
-        [CAP_BPF] = "BPF",
-        [CAP_CHECKPOINT_RESTORE] = "CHECKPOINT_RESTORE",
+    [CAP_CHOWN] = "CHOWN",
+    [CAP_DAC_OVERRIDE] = "DAC_OVERRIDE",
+    [CAP_DAC_READ_SEARCH] = "DAC_READ_SEARCH",
+    [CAP_FOWNER] = "FOWNER",
+    [CAP_FSETID] = "FSETID",
+    [CAP_KILL] = "KILL",
+    [CAP_SETGID] = "SETGID",
+    [CAP_SETUID] = "SETUID",
+    [CAP_SETPCAP] = "SETPCAP",
+    [CAP_LINUX_IMMUTABLE] = "LINUX_IMMUTABLE",
+    [CAP_NET_BIND_SERVICE] = "NET_BIND_SERVICE",
+    [CAP_NET_BROADCAST] = "NET_BROADCAST",
+    [CAP_NET_ADMIN] = "NET_ADMIN",
+    [CAP_NET_RAW] = "NET_RAW",
+    [CAP_IPC_LOCK] = "IPC_LOCK",
+    [CAP_IPC_OWNER] = "IPC_OWNER",
+    [CAP_SYS_MODULE] = "SYS_MODULE",
+    [CAP_SYS_RAWIO] = "SYS_RAWIO",
+    [CAP_SYS_CHROOT] = "SYS_CHROOT",
+    [CAP_SYS_PTRACE] = "SYS_PTRACE",
+    [CAP_SYS_PACCT] = "SYS_PACCT",
+    [CAP_SYS_ADMIN] = "SYS_ADMIN",
+    [CAP_SYS_BOOT] = "SYS_BOOT",
+    [CAP_SYS_NICE] = "SYS_NICE",
+    [CAP_SYS_RESOURCE] = "SYS_RESOURCE",
+    [CAP_SYS_TIME] = "SYS_TIME",
+    [CAP_SYS_TTY_CONFIG] = "SYS_TTY_CONFIG",
+    [CAP_MKNOD] = "MKNOD",
+    [CAP_LEASE] = "LEASE",
+    [CAP_AUDIT_WRITE] = "AUDIT_WRITE",
+    [CAP_AUDIT_CONTROL] = "AUDIT_CONTROL",
+    [CAP_SETFCAP] = "SETFCAP",
+    [CAP_MAC_OVERRIDE] = "MAC_OVERRIDE",
+    [CAP_MAC_ADMIN] = "MAC_ADMIN",
+    [CAP_SYSLOG] = "SYSLOG",
+    [CAP_WAKE_ALARM] = "WAKE_ALARM",
+    [CAP_BLOCK_SUSPEND] = "BLOCK_SUSPEND",
+    [CAP_AUDIT_READ] = "AUDIT_READ",
+    [CAP_PERFMON] = "PERFMON",
+    [CAP_BPF] = "BPF",
+    [CAP_CHECKPOINT_RESTORE] = "CHECKPOINT_RESTORE",
 };
 
 const char *capability_to_name(int cap)
@@ -366,8 +377,9 @@ int capability_from_name(const char *s)
 }
 
 const int default_capabilities[] = {
-        CAP_CHOWN,  CAP_DAC_OVERRIDE, CAP_FSETID,     CAP_FOWNER,  CAP_MKNOD,
-        CAP_NET_RAW, CAP_SETGID,      CAP_SETUID,     CAP_SETFCAP, CAP_SETPCAP,
-        CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL, CAP_AUDIT_WRITE,
+    CAP_CHOWN,   CAP_DAC_OVERRIDE, CAP_FSETID,           CAP_FOWNER,
+    CAP_MKNOD,   CAP_NET_RAW,      CAP_SETGID,           CAP_SETUID,
+    CAP_SETFCAP, CAP_SETPCAP,      CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT,
+    CAP_KILL,    CAP_AUDIT_WRITE,
 };
 const size_t n_default_capabilities = ELEMENTSOF(default_capabilities);

@@ -15,14 +15,14 @@
 #include "spec.h"
 
 static const char *const adjectives[] = {
-        "admiring", "bold",   "brave",   "calm",    "clever", "eager",  "elastic", "focused", "gentle",
-        "happy",    "jolly",  "keen",    "kind",    "lucid",  "modest", "nifty",   "quirky",  "relaxed",
-        "serene",   "sharp",  "stoic",   "sweet",   "tender", "vibrant", "wizardly", "zealous",
+    "admiring", "bold",  "brave", "calm",  "clever", "eager",   "elastic",  "focused", "gentle",
+    "happy",    "jolly", "keen",  "kind",  "lucid",  "modest",  "nifty",    "quirky",  "relaxed",
+    "serene",   "sharp", "stoic", "sweet", "tender", "vibrant", "wizardly", "zealous",
 };
 static const char *const nouns[] = {
-        "babbage", "bell",    "curie",  "darwin",  "euclid",  "fermat", "galileo", "hopper",  "hypatia",
-        "kepler",  "lamarr",  "lovelace", "meitner", "newton", "noether", "pascal", "ritchie", "shannon",
-        "thompson", "torvalds", "turing", "wozniak", "yalow",  "zuse",
+    "babbage", "bell",    "curie",    "darwin",   "euclid",  "fermat",  "galileo", "hopper",
+    "hypatia", "kepler",  "lamarr",   "lovelace", "meitner", "newton",  "noether", "pascal",
+    "ritchie", "shannon", "thompson", "torvalds", "turing",  "wozniak", "yalow",   "zuse",
 };
 
 /* Docker-style "adjective_noun", with a number added on a clash. */
@@ -33,8 +33,9 @@ int container_generate_name(Manager *m, char **ret)
                 char *name;
                 if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
                         return -errno;
-                if (asprintf(&name, attempt < 8 ? "%s_%s" : "%s_%s%u", adjectives[rnd[0] % ELEMENTSOF(adjectives)],
-                             nouns[rnd[1] % ELEMENTSOF(nouns)], attempt) < 0)
+                if (asprintf(&name, attempt < 8 ? "%s_%s" : "%s_%s%u",
+                             adjectives[rnd[0] % ELEMENTSOF(adjectives)], nouns[rnd[1] % ELEMENTSOF(nouns)],
+                             attempt) < 0)
                         return -ENOMEM;
                 if (!manager_container_by_name(m, name)) {
                         *ret = name;

@@ -108,10 +108,12 @@ static int method_kill(sd_bus_message *m, void *userdata, sd_bus_error *error)
         if (r <= 0)
                 return r < 0 ? r : 1;
         if (c->state != CONTAINER_RUNNING && c->state != CONTAINER_STOPPING)
-                return sd_bus_error_setf(error, BUS_ERROR_NOT_RUNNING, "Container %s is not running.", c->name);
+                return sd_bus_error_setf(error, BUS_ERROR_NOT_RUNNING, "Container %s is not running.",
+                                         c->name);
         r = container_kill(c, sig);
         if (r < 0)
-                return sd_bus_error_set_errnof(error, r, "Failed to send signal to container %s: %m", c->name);
+                return sd_bus_error_set_errnof(error, r, "Failed to send signal to container %s: %m",
+                                               c->name);
         return sd_bus_reply_method_return(m, NULL);
 }
 
@@ -135,8 +137,8 @@ static int method_remove(sd_bus_message *m, void *userdata, sd_bus_error *error)
         }
         if (!force)
                 return sd_bus_error_setf(error, BUS_ERROR_CONTAINER_RUNNING,
-                                         "Container %s is %s: stop it first or remove it with force.", c->name,
-                                         container_state_to_string(c->state));
+                                         "Container %s is %s: stop it first or remove it with force.",
+                                         c->name, container_state_to_string(c->state));
         r = pending_call_add(&c->removers, m);
         if (r < 0)
                 return r;
@@ -157,9 +159,9 @@ static int method_wait(sd_bus_message *m, void *userdata, sd_bus_error *error)
         return r < 0 ? r : 1;
 }
 
-#define P(name, sig, getter, field)                                                                         \
+#define P(name, sig, getter, field) \
         SD_BUS_PROPERTY(name, sig, getter, offsetof(Container, field), SD_BUS_VTABLE_PROPERTY_CONST)
-#define PC(name, sig, getter, field)                                                                        \
+#define PC(name, sig, getter, field) \
         SD_BUS_PROPERTY(name, sig, getter, offsetof(Container, field), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE)
 
 static int property_get_id(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -169,46 +171,46 @@ static int property_get_id(sd_bus *bus, const char *path, const char *interface,
 }
 
 static const sd_bus_vtable container_vtable[] = {
-        SD_BUS_VTABLE_START(0),
-        P("Id", "s", property_get_id, id),
-        P("Name", "s", property_get_string, name),
-        P("Image", "s", property_get_string, config.image),
-        P("ImageId", "s", property_get_string, config.image_id),
-        P("Command", "as", property_get_strv, config.command),
-        SD_BUS_PROPERTY("State", "s", property_get_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        PC("MainPID", "u", NULL, main_pid),
-        PC("ShimPID", "u", NULL, shim_pid),
-        P("Unit", "s", property_get_string, unit),
-        P("CreatedAt", "t", NULL, created_at),
-        PC("StartedAt", "t", NULL, started_at),
-        PC("FinishedAt", "t", NULL, finished_at),
-        PC("ExitStatus", "i", NULL, exit_status),
-        P("Env", "as", property_get_strv, config.env),
-        P("Volumes", "as", property_get_strv, config.volumes),
-        P("WorkingDir", "s", property_get_string, config.working_dir),
-        P("User", "s", property_get_string, config.user),
-        P("Hostname", "s", property_get_string, config.hostname),
-        SD_BUS_PROPERTY("Network", "s", property_get_network, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        P("MemoryMax", "t", NULL, config.memory_max),
-        P("CPUQuotaPerSecUSec", "t", NULL, config.cpu_quota_per_sec_usec),
-        P("TasksMax", "t", NULL, config.tasks_max),
-        P("CapAdd", "as", property_get_strv, config.cap_add),
-        P("CapDrop", "as", property_get_strv, config.cap_drop),
-        P("ReadOnly", "b", property_get_bool, config.read_only),
-        P("AutoRemove", "b", property_get_bool, config.auto_remove),
-        SD_BUS_PROPERTY("BundlePath", "s", property_get_bundle, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_METHOD("Start", NULL, NULL, method_start, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("StartAttached", SD_BUS_ARGS("h", stdout, "h", stderr), SD_BUS_NO_RESULT,
-                                method_start, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Stop", SD_BUS_ARGS("u", timeout), SD_BUS_NO_RESULT, method_stop,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Kill", SD_BUS_ARGS("i", signal), SD_BUS_NO_RESULT, method_kill,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Remove", SD_BUS_ARGS("b", force), SD_BUS_NO_RESULT, method_remove,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Wait", SD_BUS_NO_ARGS, SD_BUS_RESULT("i", exit_status), method_wait,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_VTABLE_END,
+    SD_BUS_VTABLE_START(0),
+    P("Id", "s", property_get_id, id),
+    P("Name", "s", property_get_string, name),
+    P("Image", "s", property_get_string, config.image),
+    P("ImageId", "s", property_get_string, config.image_id),
+    P("Command", "as", property_get_strv, config.command),
+    SD_BUS_PROPERTY("State", "s", property_get_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+    PC("MainPID", "u", NULL, main_pid),
+    PC("ShimPID", "u", NULL, shim_pid),
+    P("Unit", "s", property_get_string, unit),
+    P("CreatedAt", "t", NULL, created_at),
+    PC("StartedAt", "t", NULL, started_at),
+    PC("FinishedAt", "t", NULL, finished_at),
+    PC("ExitStatus", "i", NULL, exit_status),
+    P("Env", "as", property_get_strv, config.env),
+    P("Volumes", "as", property_get_strv, config.volumes),
+    P("WorkingDir", "s", property_get_string, config.working_dir),
+    P("User", "s", property_get_string, config.user),
+    P("Hostname", "s", property_get_string, config.hostname),
+    SD_BUS_PROPERTY("Network", "s", property_get_network, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+    P("MemoryMax", "t", NULL, config.memory_max),
+    P("CPUQuotaPerSecUSec", "t", NULL, config.cpu_quota_per_sec_usec),
+    P("TasksMax", "t", NULL, config.tasks_max),
+    P("CapAdd", "as", property_get_strv, config.cap_add),
+    P("CapDrop", "as", property_get_strv, config.cap_drop),
+    P("ReadOnly", "b", property_get_bool, config.read_only),
+    P("AutoRemove", "b", property_get_bool, config.auto_remove),
+    SD_BUS_PROPERTY("BundlePath", "s", property_get_bundle, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_METHOD("Start", NULL, NULL, method_start, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("StartAttached", SD_BUS_ARGS("h", stdout, "h", stderr), SD_BUS_NO_RESULT,
+                            method_start, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("Stop", SD_BUS_ARGS("u", timeout), SD_BUS_NO_RESULT, method_stop,
+                            SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("Kill", SD_BUS_ARGS("i", signal), SD_BUS_NO_RESULT, method_kill,
+                            SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("Remove", SD_BUS_ARGS("b", force), SD_BUS_NO_RESULT, method_remove,
+                            SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("Wait", SD_BUS_NO_ARGS, SD_BUS_RESULT("i", exit_status), method_wait,
+                            SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_VTABLE_END,
 };
 
 static int container_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata,
@@ -252,6 +254,6 @@ int container_bus_register(Manager *m)
                                            container_object_find, m);
         if (r < 0)
                 return r;
-        return sd_bus_add_node_enumerator(m->bus, NULL, "/org/raind/raind1/container", container_node_enumerator,
-                                          m);
+        return sd_bus_add_node_enumerator(m->bus, NULL, "/org/raind/raind1/container",
+                                          container_node_enumerator, m);
 }

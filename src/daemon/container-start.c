@@ -117,7 +117,8 @@ static void on_scope_ready(Container *c, int r, const char *message)
                 return;
         }
         if (send(c->sync_fd, "g", 1, MSG_NOSIGNAL) != 1) {
-                start_fail(c, BUS_ERROR_START_FAILED, "raind-shim went away before the container was created");
+                start_fail(c, BUS_ERROR_START_FAILED,
+                           "raind-shim went away before the container was created");
                 return;
         }
         r = sd_event_add_io(c->manager->event, &c->sync_source, c->sync_fd, EPOLLIN, on_sync_message, c);
@@ -194,11 +195,11 @@ int container_start(Container *c, sd_bus_message *request, int stdout_fd, int st
         if (!runtime)
                 return -ENOMEM;
         if (c->state == CONTAINER_RUNNING || c->state == CONTAINER_STOPPING)
-                return sd_bus_error_setf(error, BUS_ERROR_CONTAINER_RUNNING, "Container %s is already running.",
-                                         c->name);
+                return sd_bus_error_setf(error, BUS_ERROR_CONTAINER_RUNNING,
+                                         "Container %s is already running.", c->name);
         if (c->state == CONTAINER_STARTING)
-                return sd_bus_error_setf(error, BUS_ERROR_CONTAINER_RUNNING, "Container %s is being started.",
-                                         c->name);
+                return sd_bus_error_setf(error, BUS_ERROR_CONTAINER_RUNNING,
+                                         "Container %s is being started.", c->name);
 
         (void)rm_rf(runtime);
         r = mkdir_p(runtime, 0700);

@@ -23,8 +23,8 @@
 #define EXIT_STATUS_UNKNOWN 255
 
 static const char *const state_table[_CONTAINER_STATE_MAX] = {
-        [CONTAINER_CREATED] = "created", [CONTAINER_STARTING] = "starting", [CONTAINER_RUNNING] = "running",
-        [CONTAINER_STOPPING] = "stopping", [CONTAINER_EXITED] = "exited",
+    [CONTAINER_CREATED] = "created",   [CONTAINER_STARTING] = "starting", [CONTAINER_RUNNING] = "running",
+    [CONTAINER_STOPPING] = "stopping", [CONTAINER_EXITED] = "exited",
 };
 
 const char *container_state_to_string(ContainerState s)
@@ -186,7 +186,8 @@ static int config_from_json(struct json_object *o, ContainerConfig *cfg)
             dup_string(json_get_string(o, "hostname"), &cfg->hostname) < 0 ||
             dup_string(json_get_string(o, "network"), &cfg->network) < 0)
                 return -ENOMEM;
-        if ((r = json_get_strv(o, "command", &cfg->command)) < 0 || (r = json_get_strv(o, "env", &cfg->env)) < 0 ||
+        if ((r = json_get_strv(o, "command", &cfg->command)) < 0 ||
+            (r = json_get_strv(o, "env", &cfg->env)) < 0 ||
             (r = json_get_strv(o, "volumes", &cfg->volumes)) < 0 ||
             (r = json_get_strv(o, "capAdd", &cfg->cap_add)) < 0 ||
             (r = json_get_strv(o, "capDrop", &cfg->cap_drop)) < 0)
@@ -204,7 +205,7 @@ int container_save(Container *c)
         _cleanup_free_ char *dir = container_bundle_dir(c), *path = NULL;
         _cleanup_json_ struct json_object *o = json_object_new_object();
         /* A start in progress is persisted as created: if raindd dies now, the shim aborts. */
-        ContainerState s = c->state == CONTAINER_STARTING ? CONTAINER_CREATED
+        ContainerState s = c->state == CONTAINER_STARTING   ? CONTAINER_CREATED
                            : c->state == CONTAINER_STOPPING ? CONTAINER_RUNNING
                                                             : c->state;
 
@@ -276,7 +277,8 @@ static int on_shim_exit(sd_event_source *s, int fd, uint32_t revents, void *user
 
 int container_watch_shim(Container *c)
 {
-        return sd_event_add_io(c->manager->event, &c->shim_exit_source, c->shim_pidfd, EPOLLIN, on_shim_exit, c);
+        return sd_event_add_io(c->manager->event, &c->shim_exit_source, c->shim_pidfd, EPOLLIN, on_shim_exit,
+                               c);
 }
 
 /* Opens a pidfd for pid, making sure it is still the process that started at start_time. */
@@ -307,12 +309,14 @@ int container_adopt(Container *c)
 
         r = json_read_file(pidpath, 4096, &o);
         if (r >= 0) {
-                pid_t shim = (pid_t)json_get_int64(o, "shimPid", 0), main_pid = (pid_t)json_get_int64(o, "containerPid", 0);
+                pid_t shim = (pid_t)json_get_int64(o, "shimPid", 0),
+                      main_pid = (pid_t)json_get_int64(o, "containerPid", 0);
                 int shim_fd = pidfd_open_verified(shim, (uint64_t)json_get_int64(o, "shimStartTime", 0));
                 if (shim_fd >= 0) {
                         c->shim_pidfd = shim_fd;
                         c->shim_pid = shim;
-                        c->main_pidfd = pidfd_open_verified(main_pid, (uint64_t)json_get_int64(o, "containerStartTime", 0));
+                        c->main_pidfd = pidfd_open_verified(
+                            main_pid, (uint64_t)json_get_int64(o, "containerStartTime", 0));
                         c->main_pid = c->main_pidfd >= 0 ? main_pid : 0;
                         r = container_watch_shim(c);
                         if (r < 0)
@@ -451,8 +455,8 @@ int container_remove(Container *c)
         m->n_containers--;
 
         log_info("Removed container %s.", c->name);
-        (void)sd_bus_emit_signal(m->bus, "/org/raind/raind1", "org.raind.raind1.Manager", "ContainerRemoved", "so",
-                                 id, path);
+        (void)sd_bus_emit_signal(m->bus, "/org/raind/raind1", "org.raind.raind1.Manager", "ContainerRemoved",
+                                 "so", id, path);
         (void)sd_bus_emit_object_removed(m->bus, path);
         container_free(c);
         return 0;

@@ -26,7 +26,7 @@ ContainerState container_state_from_string(const char *s);
 
 /* What the user asked for at create time; persisted, never changed afterwards. */
 typedef struct ContainerConfig {
-        char *image;    /* the reference as given, normalized */
+        char *image; /* the reference as given, normalized */
         char *image_id;
         char **command; /* the full argv that runs (entrypoint + cmd) */
         char **env;     /* the user's additions only */
@@ -94,7 +94,8 @@ void container_set_state(Container *c, ContainerState s);
 void container_exited(Container *c);
 int container_remove(Container *c);
 
-int container_start(Container *c, sd_bus_message *request, int stdout_fd, int stderr_fd, sd_bus_error *error);
+int container_start(Container *c, sd_bus_message *request, int stdout_fd, int stderr_fd,
+                    sd_bus_error *error);
 int container_kill(Container *c, int sig);
 int container_stop(Container *c, unsigned timeout_sec, sd_bus_message *request);
 

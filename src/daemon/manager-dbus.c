@@ -65,10 +65,10 @@ static int parse_create_options(sd_bus_message *m, ContainerConfig *cfg, char **
                 struct {
                         const char *key, *sig;
                 } const known[] = {
-                        {"Name", "s"},       {"Env", "as"},        {"Volumes", "as"},           {"WorkingDir", "s"},
-                        {"User", "s"},       {"Hostname", "s"},    {"MemoryMax", "t"},          {"CPUQuotaPerSecUSec", "t"},
-                        {"TasksMax", "t"},   {"CapAdd", "as"},     {"CapDrop", "as"},           {"ReadOnly", "b"},
-                        {"Network", "s"},    {"AutoRemove", "b"},
+                    {"Name", "s"},     {"Env", "as"},       {"Volumes", "as"},  {"WorkingDir", "s"},
+                    {"User", "s"},     {"Hostname", "s"},   {"MemoryMax", "t"}, {"CPUQuotaPerSecUSec", "t"},
+                    {"TasksMax", "t"}, {"CapAdd", "as"},    {"CapDrop", "as"},  {"ReadOnly", "b"},
+                    {"Network", "s"},  {"AutoRemove", "b"},
                 };
                 const char *want = NULL;
                 for (size_t i = 0; i < ELEMENTSOF(known); i++)
@@ -130,23 +130,28 @@ static int parse_create_options(sd_bus_message *m, ContainerConfig *cfg, char **
 
 static int validate_config(const ContainerConfig *cfg, sd_bus_error *error)
 {
-        STRV_FOREACH(e, cfg->env)
+        STRV_FOREACH (e, cfg->env)
                 if (!env_assignment_is_valid(*e))
                         return invalid(error, "Invalid environment entry '%s', expected KEY=VALUE.", *e);
-        STRV_FOREACH(v, cfg->volumes) {
+        STRV_FOREACH (v, cfg->volumes) {
                 _cleanup_free_ char *host = NULL, *ctr = NULL;
                 struct stat st;
                 bool ro;
                 if (parse_volume(*v, &host, &ctr, &ro) < 0)
-                        return invalid(error, "Invalid volume '%s', expected HOST:CONTAINER[:ro|rw] with absolute paths.", *v);
+                        return invalid(
+                            error,
+                            "Invalid volume '%s', expected HOST:CONTAINER[:ro|rw] with absolute paths.", *v);
                 if (stat(host, &st) < 0)
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "Volume source %s does not exist: %s", host, strerror(errno));
+                                                 "Volume source %s does not exist: %s", host,
+                                                 strerror(errno));
                 if (streq(ctr, "/"))
-                        return invalid(error, "Volume '%s' cannot be mounted over the container's root.", *v);
+                        return invalid(error, "Volume '%s' cannot be mounted over the container's root.",
+                                       *v);
         }
         if (cfg->working_dir && !path_is_safe_absolute(cfg->working_dir))
-                return invalid(error, "Working directory '%s' must be an absolute path without '..'.", cfg->working_dir);
+                return invalid(error, "Working directory '%s' must be an absolute path without '..'.",
+                               cfg->working_dir);
         if (cfg->user) {
                 uid_t uid;
                 gid_t gid;
@@ -160,10 +165,10 @@ static int validate_config(const ContainerConfig *cfg, sd_bus_error *error)
                 return invalid(error, "Unknown network mode '%s', expected none or host.", cfg->network);
         if (cfg->cpu_quota_per_sec_usec > 0 && cfg->cpu_quota_per_sec_usec < 10000)
                 return invalid(error, "%s", "CPU quota must be at least 1% of one CPU.");
-        STRV_FOREACH(s, cfg->cap_add)
+        STRV_FOREACH (s, cfg->cap_add)
                 if (capability_from_name(*s) < 0)
                         return invalid(error, "Unknown capability '%s'.", *s);
-        STRV_FOREACH(s, cfg->cap_drop)
+        STRV_FOREACH (s, cfg->cap_drop)
                 if (capability_from_name(*s) < 0)
                         return invalid(error, "Unknown capability '%s'.", *s);
         return 0;
@@ -199,13 +204,15 @@ static int method_create_container(sd_bus_message *m, void *userdata, sd_bus_err
         if (name) {
                 if (!container_name_is_valid(name))
                         return invalid(error,
-                                       "Invalid container name '%s': use [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 128 characters.",
+                                       "Invalid container name '%s': use [a-zA-Z0-9][a-zA-Z0-9_.-]*, at "
+                                       "most 128 characters.",
                                        name);
                 Container *other = manager_container_by_name(manager, name);
                 if (other)
-                        return sd_bus_error_setf(error, BUS_ERROR_NAME_IN_USE,
-                                                 "The container name '%s' is already in use by container %.12s.",
-                                                 name, other->id);
+                        return sd_bus_error_setf(
+                            error, BUS_ERROR_NAME_IN_USE,
+                            "The container name '%s' is already in use by container %.12s.", name,
+                            other->id);
         } else {
                 r = container_generate_name(manager, &name);
                 if (r < 0)
@@ -217,21 +224,27 @@ static int method_create_container(sd_bus_message *m, void *userdata, sd_bus_err
                 return r;
 
         r = image_store_lookup(manager->images, image_arg, &image);
-        if (r == -ENOENT || r == -EINVAL)
-                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_IMAGE, "No such image: %s", image_arg);
+        if (r == -ENOENT || r == -EINVAL) {
+                _cleanup_free_ char *n = NULL;
+                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_IMAGE, "No such image: %s",
+                                         image_reference_normalize(image_arg, &n) >= 0 ? n : image_arg);
+        }
         if (r == -ENOTUNIQ)
-                return sd_bus_error_setf(error, BUS_ERROR_AMBIGUOUS_ID, "Image id prefix %s is ambiguous.", image_arg);
+                return sd_bus_error_setf(error, BUS_ERROR_AMBIGUOUS_ID, "Image id prefix %s is ambiguous.",
+                                         image_arg);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to look up image %s: %m", image_arg);
 
         r = spec_resolve_command(command, image, &cfg.command);
         if (r == -ENOEXEC)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "No command specified: image %s has no default command.", image_arg);
+                                         "No command specified: image %s has no default command.",
+                                         image_arg);
         if (r < 0)
                 return r;
 
-        if (image_reference_normalize(image_arg, &image_ref) < 0 || !strv_contains(image->references, image_ref)) {
+        if (image_reference_normalize(image_arg, &image_ref) < 0 ||
+            !strv_contains(image->references, image_ref)) {
                 free(image_ref);
                 image_ref = strdup(!strv_isempty(image->references) ? image->references[0] : image->id);
                 if (!image_ref)
@@ -256,8 +269,8 @@ static int method_create_container(sd_bus_message *m, void *userdata, sd_bus_err
 
         log_info("Created container %s (%.12s) from %s.", c->name, c->id, c->config.image);
         (void)sd_bus_emit_object_added(manager->bus, c->object_path);
-        (void)sd_bus_emit_signal(manager->bus, "/org/raind/raind1", "org.raind.raind1.Manager", "ContainerNew",
-                                 "so", c->id, c->object_path);
+        (void)sd_bus_emit_signal(manager->bus, "/org/raind/raind1", "org.raind.raind1.Manager",
+                                 "ContainerNew", "so", c->id, c->object_path);
         return sd_bus_reply_method_return(m, "o", c->object_path);
 }
 
@@ -357,7 +370,8 @@ static int method_list_images(sd_bus_message *m, void *userdata, sd_bus_error *e
                 if (r >= 0)
                         r = sd_bus_message_append_strv(reply, images[i]->references);
                 if (r >= 0)
-                        r = sd_bus_message_append(reply, "tt", (uint64_t)images[i]->created, images[i]->size);
+                        r = sd_bus_message_append(reply, "tt", (uint64_t)images[i]->created,
+                                                  images[i]->size);
                 if (r >= 0)
                         r = sd_bus_message_close_container(reply);
         }
@@ -388,7 +402,8 @@ static int method_remove_image(sd_bus_message *m, void *userdata, sd_bus_error *
         if (r == -ENOENT || r == -EINVAL)
                 return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_IMAGE, "No such image: %s", ref);
         if (r == -ENOTUNIQ)
-                return sd_bus_error_setf(error, BUS_ERROR_AMBIGUOUS_ID, "Image id prefix %s is ambiguous.", ref);
+                return sd_bus_error_setf(error, BUS_ERROR_AMBIGUOUS_ID, "Image id prefix %s is ambiguous.",
+                                         ref);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to look up image %s: %m", ref);
 
@@ -397,14 +412,16 @@ static int method_remove_image(sd_bus_message *m, void *userdata, sd_bus_error *
         bool untag = image_reference_normalize(ref, &normalized) >= 0 &&
                      strv_contains(image->references, normalized) && strv_length(image->references) > 1;
         if (!untag && manager_image_in_use(manager, image->id, force))
-                return sd_bus_error_setf(error, BUS_ERROR_IMAGE_IN_USE,
-                                         force ? "Image %s is used by a running container: stop it first."
-                                               : "Image %s is used by a container: remove the container first or use force.",
-                                         ref);
+                return sd_bus_error_setf(
+                    error, BUS_ERROR_IMAGE_IN_USE,
+                    force ? "Image %s is used by a running container: stop it first."
+                          : "Image %s is used by a container: remove the container first or use force.",
+                    ref);
         r = image_store_remove(manager->images, ref, &removed);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to remove image %s: %m", ref);
-        log_info("Removed image reference %s%s%s.", ref, removed ? ", deleted image " : "", strempty(removed));
+        log_info("Removed image reference %s%s%s.", ref, removed ? ", deleted image " : "",
+                 strempty(removed));
         return sd_bus_reply_method_return(m, NULL);
 }
 
@@ -422,32 +439,34 @@ static int property_get_state_dir(sd_bus *bus, const char *path, const char *int
 }
 
 static const sd_bus_vtable manager_vtable[] = {
-        SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("Version", "s", property_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("StateDirectory", "s", property_get_state_dir, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_METHOD_WITH_ARGS("CreateContainer", SD_BUS_ARGS("s", image, "as", command, "a{sv}", options),
-                                SD_BUS_RESULT("o", container), method_create_container, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("ListContainers", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ssssstttio)", containers),
-                                method_list_containers, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("GetContainer", SD_BUS_ARGS("s", name_or_id), SD_BUS_RESULT("o", container),
-                                method_get_container, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("ImportImage", SD_BUS_ARGS("h", tarball, "s", reference),
-                                SD_BUS_RESULT("s", image_id), method_import_image, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("ListImages", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(sastt)", images),
-                                method_list_images, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("RemoveImage", SD_BUS_ARGS("s", reference, "b", force), SD_BUS_NO_RESULT,
-                                method_remove_image, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_SIGNAL_WITH_ARGS("ContainerNew", SD_BUS_ARGS("s", id, "o", container), 0),
-        SD_BUS_SIGNAL_WITH_ARGS("ContainerStateChanged", SD_BUS_ARGS("s", id, "o", container, "s", state), 0),
-        SD_BUS_SIGNAL_WITH_ARGS("ContainerRemoved", SD_BUS_ARGS("s", id, "o", container), 0),
-        SD_BUS_VTABLE_END,
+    SD_BUS_VTABLE_START(0),
+    SD_BUS_PROPERTY("Version", "s", property_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_PROPERTY("StateDirectory", "s", property_get_state_dir, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_METHOD_WITH_ARGS("CreateContainer", SD_BUS_ARGS("s", image, "as", command, "a{sv}", options),
+                            SD_BUS_RESULT("o", container), method_create_container,
+                            SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("ListContainers", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ssssstttio)", containers),
+                            method_list_containers, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("GetContainer", SD_BUS_ARGS("s", name_or_id), SD_BUS_RESULT("o", container),
+                            method_get_container, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("ImportImage", SD_BUS_ARGS("h", tarball, "s", reference),
+                            SD_BUS_RESULT("s", image_id), method_import_image, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("ListImages", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(sastt)", images),
+                            method_list_images, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("RemoveImage", SD_BUS_ARGS("s", reference, "b", force), SD_BUS_NO_RESULT,
+                            method_remove_image, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_SIGNAL_WITH_ARGS("ContainerNew", SD_BUS_ARGS("s", id, "o", container), 0),
+    SD_BUS_SIGNAL_WITH_ARGS("ContainerStateChanged", SD_BUS_ARGS("s", id, "o", container, "s", state), 0),
+    SD_BUS_SIGNAL_WITH_ARGS("ContainerRemoved", SD_BUS_ARGS("s", id, "o", container), 0),
+    SD_BUS_VTABLE_END,
 };
 
 int manager_add_bus_objects(Manager *m)
 {
         int r;
 
-        r = sd_bus_add_object_vtable(m->bus, NULL, "/org/raind/raind1", "org.raind.raind1.Manager", manager_vtable, m);
+        r = sd_bus_add_object_vtable(m->bus, NULL, "/org/raind/raind1", "org.raind.raind1.Manager",
+                                     manager_vtable, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to add Manager object: %m");
         r = container_bus_register(m);

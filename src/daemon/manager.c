@@ -73,7 +73,8 @@ int manager_find_container(Manager *m, const char *name_or_id, Container **ret)
         Container *found = NULL;
 
         /* Like Docker: a full id, then a name, then a unique id prefix. */
-        if ((found = manager_container_by_id(m, name_or_id)) || (found = manager_container_by_name(m, name_or_id))) {
+        if ((found = manager_container_by_id(m, name_or_id)) ||
+            (found = manager_container_by_name(m, name_or_id))) {
                 *ret = found;
                 return 0;
         }

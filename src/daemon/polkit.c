@@ -60,7 +60,8 @@ static int polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret
         if (sd_bus_message_is_method_error(reply, NULL)) {
                 const sd_bus_error *e = sd_bus_message_get_error(reply);
                 log_warning("polkit check for %s failed: %s", q->action, e->message);
-                sd_bus_error_set(&q->error, SD_BUS_ERROR_ACCESS_DENIED, "Authorization check with polkit failed.");
+                sd_bus_error_set(&q->error, SD_BUS_ERROR_ACCESS_DENIED,
+                                 "Authorization check with polkit failed.");
         } else {
                 int authorized, challenge;
                 r = sd_bus_message_enter_container(reply, 'r', "bba{ss}");
@@ -141,10 +142,9 @@ int polkit_verify_async(Manager *m, sd_bus_message *call, const char *action, sd
                                            "/org/freedesktop/PolicyKit1/Authority",
                                            "org.freedesktop.PolicyKit1.Authority", "CheckAuthorization");
         if (r >= 0)
-                r = sd_bus_message_append(pk, "(sa{sv})sa{ss}us", "system-bus-name", 1, "name", "s", sender,
-                                          action, 0,
-                                          (uint32_t)(sd_bus_message_get_allow_interactive_authorization(call) > 0),
-                                          "");
+                r = sd_bus_message_append(
+                    pk, "(sa{sv})sa{ss}us", "system-bus-name", 1, "name", "s", sender, action, 0,
+                    (uint32_t)(sd_bus_message_get_allow_interactive_authorization(call) > 0), "");
         if (r < 0)
                 return log_error_errno(r, "Failed to build polkit request: %m");
 

@@ -18,10 +18,10 @@ static void help(void)
 int main(int argc, char *argv[])
 {
         static const struct option options[] = {
-                {"help", no_argument, NULL, 'h'},
-                {"version", no_argument, NULL, 'V'},
-                {"debug", no_argument, NULL, 'd'},
-                {},
+            {"help", no_argument, NULL, 'h'},
+            {"version", no_argument, NULL, 'V'},
+            {"debug", no_argument, NULL, 'd'},
+            {},
         };
         _cleanup_(manager_freep) Manager *m = NULL;
         bool debug = false;

@@ -154,8 +154,9 @@ int scope_start(Container *c, pid_t pid, scope_done_t done)
         char description[256];
         int r;
 
-        r = sd_bus_message_new_method_call(m->bus, &msg, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                           "org.freedesktop.systemd1.Manager", "StartTransientUnit");
+        r = sd_bus_message_new_method_call(m->bus, &msg, "org.freedesktop.systemd1",
+                                           "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                           "StartTransientUnit");
         if (r < 0)
                 return r;
         r = sd_bus_message_append(msg, "ss", c->unit, "fail");
@@ -166,8 +167,8 @@ int scope_start(Container *c, pid_t pid, scope_done_t done)
                 return r;
         snprintf(description, sizeof(description), "raind container %s", c->name);
         r = sd_bus_message_append(msg, "(sv)(sv)(sv)(sv)(sv)", "Description", "s", description, "Slice", "s",
-                                  "raind.slice", "Delegate", "b", 1, "CollectMode", "s", "inactive-or-failed",
-                                  "PIDs", "au", 1, (uint32_t)pid);
+                                  "raind.slice", "Delegate", "b", 1, "CollectMode", "s",
+                                  "inactive-or-failed", "PIDs", "au", 1, (uint32_t)pid);
         if (r < 0)
                 return r;
         /* Like `docker stop`: ten seconds from SIGTERM to SIGKILL when systemd stops the scope. */

@@ -11,15 +11,14 @@
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-
 static const char *const masked_paths[] = {
-        "/proc/acpi",       "/proc/asound",        "/proc/interrupts",   "/proc/kcore",
-        "/proc/keys",       "/proc/latency_stats", "/proc/timer_list",   "/proc/timer_stats",
-        "/proc/sched_debug", "/proc/scsi",         "/sys/firmware",      "/sys/devices/virtual/powercap",
+    "/proc/acpi",        "/proc/asound",        "/proc/interrupts", "/proc/kcore",
+    "/proc/keys",        "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+    "/proc/sched_debug", "/proc/scsi",          "/sys/firmware",    "/sys/devices/virtual/powercap",
 };
 
 static const char *const readonly_paths[] = {
-        "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
 };
 
 static int set_error(char **ret_error, const char *fmt, const char *arg)
@@ -42,10 +41,10 @@ int spec_resolve_command(char **command, const Image *image, char ***ret)
         _cleanup_strv_free_ char **argv = NULL;
         char **tail = !strv_isempty(command) ? command : image->cmd;
 
-        STRV_FOREACH(s, image->entrypoint)
+        STRV_FOREACH (s, image->entrypoint)
                 if (strv_extend(&argv, *s) < 0)
                         return -ENOMEM;
-        STRV_FOREACH(s, tail)
+        STRV_FOREACH (s, tail)
                 if (strv_extend(&argv, *s) < 0)
                         return -ENOMEM;
         if (strv_isempty(argv))
@@ -61,7 +60,7 @@ static int build_env(const ContainerConfig *config, const Image *image, const ch
         char *const *sources[] = {image->env, config->env};
 
         for (size_t k = 0; k < ELEMENTSOF(sources); k++)
-                STRV_FOREACH(e, sources[k]) {
+                STRV_FOREACH (e, sources[k]) {
                         size_t keylen = strcspn(*e, "=");
                         bool replaced = false;
                         for (char **o = env; o && *o; o++)
@@ -79,7 +78,7 @@ static int build_env(const ContainerConfig *config, const Image *image, const ch
                 }
 
         bool has_path = false, has_hostname = false, has_home = false;
-        STRV_FOREACH(e, env) {
+        STRV_FOREACH (e, env) {
                 has_path = has_path || startswith(*e, "PATH=");
                 has_hostname = has_hostname || startswith(*e, "HOSTNAME=");
                 has_home = has_home || startswith(*e, "HOME=");
@@ -104,7 +103,7 @@ static int build_capabilities(const ContainerConfig *config, uint64_t *ret, char
         for (size_t i = 0; i < n_default_capabilities; i++)
                 caps |= UINT64_C(1) << default_capabilities[i];
 
-        STRV_FOREACH(s, config->cap_add) {
+        STRV_FOREACH (s, config->cap_add) {
                 int cap = capability_from_name(*s);
                 if (cap < 0)
                         return set_error(ret_error, "unknown capability to add: %s", *s);
@@ -113,7 +112,7 @@ static int build_capabilities(const ContainerConfig *config, uint64_t *ret, char
                 else
                         caps |= UINT64_C(1) << cap;
         }
-        STRV_FOREACH(s, config->cap_drop) {
+        STRV_FOREACH (s, config->cap_drop) {
                 int cap = capability_from_name(*s);
                 if (cap < 0)
                         return set_error(ret_error, "unknown capability to drop: %s", *s);
@@ -152,8 +151,8 @@ static struct json_object *json_mount(const char *destination, const char *type,
         return o;
 }
 
-#define MOUNT(dst, type, src, ...)                                                                          \
-        json_mount(dst, type, src, (const char *const[]){__VA_ARGS__},                                      \
+#define MOUNT(dst, type, src, ...)                                     \
+        json_mount(dst, type, src, (const char *const[]){__VA_ARGS__}, \
                    ELEMENTSOF(((const char *const[]){__VA_ARGS__})))
 
 static int build_mounts(const ContainerConfig *config, bool own_netns, struct json_object **ret,
@@ -162,22 +161,23 @@ static int build_mounts(const ContainerConfig *config, bool own_netns, struct js
         _cleanup_json_ struct json_object *mounts = json_object_new_array();
 
         json_object_array_add(mounts, MOUNT("/proc", "proc", "proc", "nosuid", "noexec", "nodev"));
-        json_object_array_add(mounts, MOUNT("/dev", "tmpfs", "tmpfs", "nosuid", "strictatime", "mode=755",
-                                            "size=65536k"));
+        json_object_array_add(
+            mounts, MOUNT("/dev", "tmpfs", "tmpfs", "nosuid", "strictatime", "mode=755", "size=65536k"));
         json_object_array_add(mounts, MOUNT("/dev/pts", "devpts", "devpts", "nosuid", "noexec",
                                             "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"));
         json_object_array_add(mounts, MOUNT("/dev/shm", "tmpfs", "shm", "nosuid", "noexec", "nodev",
                                             "mode=1777", "size=65536k"));
         json_object_array_add(mounts, MOUNT("/dev/mqueue", "mqueue", "mqueue", "nosuid", "noexec", "nodev"));
         if (own_netns)
-                json_object_array_add(mounts, MOUNT("/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", "ro"));
+                json_object_array_add(mounts,
+                                      MOUNT("/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", "ro"));
         else
-                json_object_array_add(mounts, MOUNT("/sys", "bind", "/sys", "rbind", "nosuid", "noexec",
-                                                    "nodev", "ro"));
-        json_object_array_add(mounts, MOUNT("/sys/fs/cgroup", "cgroup2", "cgroup", "nosuid", "noexec", "nodev",
-                                            "relatime", "ro"));
+                json_object_array_add(
+                    mounts, MOUNT("/sys", "bind", "/sys", "rbind", "nosuid", "noexec", "nodev", "ro"));
+        json_object_array_add(mounts, MOUNT("/sys/fs/cgroup", "cgroup2", "cgroup", "nosuid", "noexec",
+                                            "nodev", "relatime", "ro"));
 
-        STRV_FOREACH(v, config->volumes) {
+        STRV_FOREACH (v, config->volumes) {
                 _cleanup_free_ char *host = NULL, *ctr = NULL;
                 bool ro;
                 if (parse_volume(*v, &host, &ctr, &ro) < 0)

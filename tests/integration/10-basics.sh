@@ -2,6 +2,7 @@
 # The spine: run, exit status, journal, scope, D-Bus objects, properties, logs, lifecycle verbs.
 
 ensure_test_image
+remove_all_containers
 check "test image is listed" sh -c "raind image ls | grep -q 'busybox *test'"
 
 out=$(raind container run --name hello "$RAIND_TEST_IMAGE" echo hi 2>&1); rc=$?
@@ -11,8 +12,10 @@ check_eq "run echo hi exits 0" 0 "$rc"
 raind container run "$RAIND_TEST_IMAGE" sh -c 'exit 7' >/dev/null 2>&1; rc=$?
 check_eq "run sh -c 'exit 7' exits 7" 7 "$rc"
 
-raind container run "$RAIND_TEST_IMAGE" sh -c 'kill -9 $$' >/dev/null 2>&1; rc=$?
-check_eq "a container killed by SIGKILL exits 137" 137 "$rc"
+raind container run -d --name killed "$RAIND_TEST_IMAGE" sleep 60 >/dev/null
+raind container kill killed >/dev/null
+check_eq "a container killed with SIGKILL exits 137" 137 "$(raind container wait killed)"
+raind container rm killed >/dev/null
 
 out=$(raind container run "$RAIND_TEST_IMAGE" sh -c 'echo out; echo err >&2' 2>/dev/null)
 check_eq "stdout reaches the client's stdout only" "out" "$out"
@@ -61,9 +64,10 @@ check_eq "logs of a detached container" "started" "$(raind container logs web)"
 # D-Bus surface.
 check_match "busctl introspect lists the Manager interface" "org.raind.raind1.Manager" \
         "$(busctl introspect org.raind.raind1 /org/raind/raind1)"
-check_match "busctl tree lists the container object" "/org/raind/raind1/container/_?$id" \
-        "$(busctl tree --list org.raind.raind1)"
 path=$(busctl call org.raind.raind1 /org/raind/raind1 org.raind.raind1.Manager GetContainer s web | awk '{print $2}' | tr -d '"')
+check "busctl tree lists the container object" sh -c "busctl tree --list org.raind.raind1 | grep -qx '$path'"
+if [[ $id =~ ^[0-9] ]]; then expected="_3$id"; else expected="$id"; fi  # a leading digit is escaped
+check_eq "the object path is the bus-label-escaped id" "/org/raind/raind1/container/$expected" "$path"
 check_eq "busctl get-property Unit" 's "raind-web.scope"' "$(busctl get-property org.raind.raind1 "$path" org.raind.raind1.Container Unit)"
 
 # Stop with a timeout, then the state follows.

@@ -27,7 +27,7 @@ expect_error "unknown network mode" "network" raind container run --network brid
 
 out=$(raind container run --name nocmd "$RAIND_TEST_IMAGE" /no/such/binary 2>&1); rc=$?
 check_eq "a command missing from the image exits 127" 127 "$rc"
-check_match "and says it was not found" "/no/such/binary.*(not found|no such file)" "$out"
+check_match "and says it was not found" "/no/such/binary.*(not found|[Nn]o such file)" "$out"
 check_fails "the failed run left no container" raind container inspect nocmd
 out=$(raind container run "$RAIND_TEST_IMAGE" nosuchcmd 2>&1); rc=$?
 check_eq "a command not in \$PATH exits 127" 127 "$rc"

@@ -84,7 +84,7 @@ leftovers() {
                 grep -qx "$(basename "$d")" <<<"$known" || echo "dir $d"
         done
         ls -A /var/lib/raind/tmp 2>/dev/null | sed 's/^/tmp /'
-        grep -E '/var/lib/raind|/run/raind' /proc/self/mountinfo | sed 's/^/mount /'
+        awk '$5 ~ "^/var/lib/raind/|^/run/raind/" {print "mount " $5}' /proc/self/mountinfo
 }
 
 # Removes every container (between tests).

@@ -86,14 +86,16 @@ static void test_timestamp_rfc3339(void **state)
 
         assert_string_equal(format_timestamp_rfc3339(buf, 1), "1970-01-01T00:00:00.000001Z");
         assert_string_equal(format_timestamp_rfc3339(buf, 1700000000 * SEC), "2023-11-14T22:13:20Z");
-        assert_string_equal(format_timestamp_rfc3339(buf, 1700000000 * SEC + 500000), "2023-11-14T22:13:20.5Z");
-        assert_string_equal(format_timestamp_rfc3339(buf, 1700000000 * SEC + 123450), "2023-11-14T22:13:20.12345Z");
+        assert_string_equal(format_timestamp_rfc3339(buf, 1700000000 * SEC + 500000),
+                            "2023-11-14T22:13:20.5Z");
+        assert_string_equal(format_timestamp_rfc3339(buf, 1700000000 * SEC + 123450),
+                            "2023-11-14T22:13:20.12345Z");
         assert_string_equal(format_timestamp_rfc3339(buf, 1714566896 * SEC + 999999),
                             "2024-05-01T12:34:56.999999Z");
 }
 
-static void check_status(const char *state, int exit_status, uint64_t started, uint64_t finished, uint64_t now,
-                         const char *expected)
+static void check_status(const char *state, int exit_status, uint64_t started, uint64_t finished,
+                         uint64_t now, const char *expected)
 {
         _cleanup_free_ char *s = NULL;
 
@@ -106,6 +108,7 @@ static void test_status_text(void **state)
         uint64_t now = 1700000000 * SEC;
 
         check_status("created", -1, 0, 0, now, "Created");
+        check_status("starting", -1, 0, 0, now, "Starting");
         check_status("running", -1, now - 3 * SEC, 0, now, "Up 3 seconds");
         check_status("running", -1, now, 0, now, "Up Less than a second");
         check_status("running", 0, now - 2 * HOUR, now - 3 * HOUR, now, "Up 2 hours");
@@ -124,6 +127,16 @@ static void check_command(const char *command, size_t width, const char *expecte
 
         assert_int_equal(command_abbreviate(command, width, &s), 0);
         assert_string_equal(s, expected);
+}
+
+static void test_state_is_active(void **state)
+{
+        assert_true(container_state_is_active("starting"));
+        assert_true(container_state_is_active("running"));
+        assert_true(container_state_is_active("stopping"));
+        assert_false(container_state_is_active("created"));
+        assert_false(container_state_is_active("exited"));
+        assert_false(container_state_is_active(""));
 }
 
 static void test_command_abbreviate(void **state)
@@ -152,10 +165,10 @@ static void test_utf8_width(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_duration_human),    cmocka_unit_test(test_time_ago),
-                cmocka_unit_test(test_size_human),        cmocka_unit_test(test_timestamp_rfc3339),
-                cmocka_unit_test(test_status_text),       cmocka_unit_test(test_command_abbreviate),
-                cmocka_unit_test(test_utf8_width),
+            cmocka_unit_test(test_duration_human),     cmocka_unit_test(test_time_ago),
+            cmocka_unit_test(test_size_human),         cmocka_unit_test(test_timestamp_rfc3339),
+            cmocka_unit_test(test_status_text),        cmocka_unit_test(test_state_is_active),
+            cmocka_unit_test(test_command_abbreviate), cmocka_unit_test(test_utf8_width),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -49,8 +49,9 @@ static void seal(sd_bus_message *m)
 
 static void assert_json(json_object *o, const char *expected)
 {
-        assert_string_equal(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
-                            expected);
+        assert_string_equal(
+            json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+            expected);
 }
 
 static void test_timestamp(void **state)
@@ -67,7 +68,7 @@ static void test_properties(void **state)
 {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = new_message(*state);
         _cleanup_json_ json_object *o = NULL;
-        const char *env[] = { "PATH=/usr/bin", "A=1", NULL };
+        const char *env[] = {"PATH=/usr/bin", "A=1", NULL};
 
         assert_true(sd_bus_message_open_container(m, 'a', "{sv}") >= 0);
         assert_true(sd_bus_message_append(m, "{sv}", "Id", "s", "0123abcd") >= 0);
@@ -84,16 +85,18 @@ static void test_properties(void **state)
         assert_true(sd_bus_message_append(m, "{sv}", "ExitStatus", "i", (int32_t)-1) >= 0);
         assert_true(sd_bus_message_append(m, "{sv}", "MemoryMax", "t", UINT64_MAX) >= 0);
         assert_true(sd_bus_message_append(m, "{sv}", "ReadOnly", "b", 1) >= 0);
-        assert_true(sd_bus_message_append(m, "{sv}", "BundlePath", "s", "/run/raind/containers/x/bundle") >= 0);
+        assert_true(sd_bus_message_append(m, "{sv}", "BundlePath", "s", "/run/raind/containers/x/bundle") >=
+                    0);
         assert_true(sd_bus_message_close_container(m) >= 0);
         seal(m);
 
         assert_int_equal(bus_properties_read_json(m, &o), 0);
-        assert_json(o, "{\"Id\":\"0123abcd\",\"Env\":[\"PATH=/usr/bin\",\"A=1\"],\"Command\":[],\"MainPID\":4242,"
-                       "\"CreatedAt\":\"2024-05-01T12:34:56Z\",\"CreatedAtUSec\":1714566896000000,"
-                       "\"StartedAt\":null,\"StartedAtUSec\":0,\"ExitStatus\":-1,"
-                       "\"MemoryMax\":18446744073709551615,\"ReadOnly\":true,"
-                       "\"BundlePath\":\"/run/raind/containers/x/bundle\"}");
+        assert_json(
+            o, "{\"Id\":\"0123abcd\",\"Env\":[\"PATH=/usr/bin\",\"A=1\"],\"Command\":[],\"MainPID\":4242,"
+               "\"CreatedAt\":\"2024-05-01T12:34:56Z\",\"CreatedAtUSec\":1714566896000000,"
+               "\"StartedAt\":null,\"StartedAtUSec\":0,\"ExitStatus\":-1,"
+               "\"MemoryMax\":18446744073709551615,\"ReadOnly\":true,"
+               "\"BundlePath\":\"/run/raind/containers/x/bundle\"}");
         assert_int_equal(sd_bus_message_at_end(m, true), 1);
 }
 
@@ -140,10 +143,10 @@ static void test_print(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_timestamp),
-                cmocka_unit_test_setup_teardown(test_properties, setup_bus, teardown_bus),
-                cmocka_unit_test_setup_teardown(test_generic_values, setup_bus, teardown_bus),
-                cmocka_unit_test(test_print),
+            cmocka_unit_test(test_timestamp),
+            cmocka_unit_test_setup_teardown(test_properties, setup_bus, teardown_bus),
+            cmocka_unit_test_setup_teardown(test_generic_values, setup_bus, teardown_bus),
+            cmocka_unit_test(test_print),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

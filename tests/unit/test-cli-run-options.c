@@ -24,14 +24,14 @@ static int parse(bool is_run, char **ret_error, RunOptions **ret, char *const *a
         return r;
 }
 
-#define PARSE_OK(is_run, ...)                                                                               \
-        ({                                                                                                  \
-                _cleanup_free_ char *_e = NULL;                                                             \
-                RunOptions *_o = NULL;                                                                      \
-                int _r = parse(is_run, &_e, &_o, (char *const[]){ __VA_ARGS__, NULL });                     \
-                if (_r != RUN_OPTIONS_PARSED)                                                               \
-                        fail_msg("parse failed (%d): %s", _r, strempty(_e));                                \
-                _o;                                                                                         \
+#define PARSE_OK(is_run, ...)                                                         \
+        ({                                                                            \
+                _cleanup_free_ char *_e = NULL;                                       \
+                RunOptions *_o = NULL;                                                \
+                int _r = parse(is_run, &_e, &_o, (char *const[]){__VA_ARGS__, NULL}); \
+                if (_r != RUN_OPTIONS_PARSED)                                         \
+                        fail_msg("parse failed (%d): %s", _r, strempty(_e));          \
+                _o;                                                                   \
         })
 
 static void check_error(bool is_run, const char *expected, char *const *args)
@@ -43,7 +43,7 @@ static void check_error(bool is_run, const char *expected, char *const *args)
         assert_non_null(e);
         assert_string_equal(e, expected);
 }
-#define CHECK_ERROR(is_run, expected, ...) check_error(is_run, expected, (char *const[]){ __VA_ARGS__, NULL })
+#define CHECK_ERROR(is_run, expected, ...) check_error(is_run, expected, (char *const[]){__VA_ARGS__, NULL})
 
 static void assert_strv_equal(char **l, char *const *expected)
 {
@@ -56,7 +56,7 @@ static void assert_strv_equal(char **l, char *const *expected)
         }
         assert_int_equal(strv_length(l), n);
 }
-#define ASSERT_STRV(l, ...) assert_strv_equal(l, (char *const[]){ __VA_ARGS__, NULL })
+#define ASSERT_STRV(l, ...) assert_strv_equal(l, (char *const[]){__VA_ARGS__, NULL})
 
 static void test_everything(void **state)
 {
@@ -65,10 +65,11 @@ static void test_everything(void **state)
         setenv("RAIND_TEST_FROM_CLIENT", "from client", 1);
         unsetenv("RAIND_TEST_UNSET");
         o = PARSE_OK(true, "run", "-d", "--rm", "--name", "web", "-e", "A=1", "--env=B==2", "-e",
-                     "RAIND_TEST_FROM_CLIENT", "-e", "RAIND_TEST_UNSET", "-v", "/srv/data:/data:ro", "--volume",
-                     "/tmp:/tmp", "-w", "/data", "-u", "1000:100", "-h", "box", "-m", "64m", "--cpus", "0.5",
-                     "--pids-limit", "100", "--cap-add", "net_admin", "--cap-add", "CAP_SYS_TIME", "--cap-drop",
-                     "ALL", "--read-only", "--network", "host", "alpine:3.19", "sh", "-c", "exit 7");
+                     "RAIND_TEST_FROM_CLIENT", "-e", "RAIND_TEST_UNSET", "-v", "/srv/data:/data:ro",
+                     "--volume", "/tmp:/tmp", "-w", "/data", "-u", "1000:100", "-h", "box", "-m", "64m",
+                     "--cpus", "0.5", "--pids-limit", "100", "--cap-add", "net_admin", "--cap-add",
+                     "CAP_SYS_TIME", "--cap-drop", "ALL", "--read-only", "--network", "host", "alpine:3.19",
+                     "sh", "-c", "exit 7");
 
         assert_true(o->detach);
         assert_true(o->auto_remove);
@@ -135,8 +136,8 @@ static void test_stops_at_image(void **state)
 static void test_last_one_wins_and_duplicates(void **state)
 {
         _cleanup_(run_options_freep) RunOptions *o =
-                PARSE_OK(true, "run", "--name", "a", "--name", "b", "--cap-add", "NET_RAW", "--cap-add",
-                         "cap_net_raw", "--pids-limit", "-1", "--net", "none", "img");
+            PARSE_OK(true, "run", "--name", "a", "--name", "b", "--cap-add", "NET_RAW", "--cap-add",
+                     "cap_net_raw", "--pids-limit", "-1", "--net", "none", "img");
 
         assert_string_equal(o->name, "b");
         ASSERT_STRV(o->cap_add, "NET_RAW");
@@ -149,53 +150,59 @@ static void test_help(void **state)
         _cleanup_(run_options_freep) RunOptions *o = NULL;
         _cleanup_free_ char *e = NULL;
 
-        assert_int_equal(parse(true, &e, &o, (char *const[]){ "run", "--name", "x", "--help", NULL }),
+        assert_int_equal(parse(true, &e, &o, (char *const[]){"run", "--name", "x", "--help", NULL}),
                          RUN_OPTIONS_HELP);
         assert_null(e);
 }
 
 static void test_usage_errors(void **state)
 {
-        CHECK_ERROR(true, "missing IMAGE", "run");
-        CHECK_ERROR(true, "missing IMAGE", "run", "-d", "--rm");
-        CHECK_ERROR(true, "unknown option '--foo'", "run", "--foo", "img");
-        CHECK_ERROR(true, "unknown option '-z'", "run", "-dz", "img");
-        CHECK_ERROR(true, "option '--name' needs an argument", "run", "--name");
-        CHECK_ERROR(true, "option '-e' needs an argument", "run", "-e");
-        CHECK_ERROR(false, "unknown option '-d'", "create", "-d", "img");
-        CHECK_ERROR(false, "unknown option '--detach'", "create", "--detach", "img");
+        CHECK_ERROR(true, "Missing IMAGE", "run");
+        CHECK_ERROR(true, "Missing IMAGE", "run", "-d", "--rm");
+        CHECK_ERROR(true, "Unknown option '--foo'", "run", "--foo", "img");
+        CHECK_ERROR(true, "Unknown option '-z'", "run", "-dz", "img");
+        CHECK_ERROR(true, "Option '--name' needs an argument", "run", "--name");
+        CHECK_ERROR(true, "Option '-e' needs an argument", "run", "-e");
+        CHECK_ERROR(false, "Unknown option '-d'", "create", "-d", "img");
+        CHECK_ERROR(false, "Unknown option '--detach'", "create", "--detach", "img");
         CHECK_ERROR(true,
-                    "-i/--interactive and -t/--tty are not supported: raind attaches the container's output only",
+                    "Options -i/--interactive and -t/--tty are not supported: raind attaches the "
+                    "container's output only",
                     "run", "-it", "img");
+        CHECK_ERROR(
+            true, "Invalid container name 'my web': use [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 128 characters",
+            "run", "--name", "my web", "img");
+        CHECK_ERROR(true, "Invalid environment variable '=x': expected KEY=VALUE", "run", "-e", "=x", "img");
         CHECK_ERROR(true,
-                    "invalid container name 'my web': use [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 128 characters",
-                    "run", "--name", "my web", "img");
-        CHECK_ERROR(true, "invalid environment variable '=x': expected KEY=VALUE", "run", "-e", "=x", "img");
-        CHECK_ERROR(true, "invalid volume 'data:/data': expected HOST:CONTAINER[:ro|rw], both absolute paths",
+                    "Invalid volume 'data:/data': expected HOST:CONTAINER[:ro|rw], both absolute paths",
                     "run", "-v", "data:/data", "img");
-        CHECK_ERROR(true, "invalid volume '/a:/b:rx': expected HOST:CONTAINER[:ro|rw], both absolute paths", "run",
-                    "-v", "/a:/b:rx", "img");
-        CHECK_ERROR(true, "invalid working directory 'srv': must be an absolute path", "run", "-w", "srv", "img");
-        CHECK_ERROR(true, "invalid user 'nobody': expected UID[:GID], numeric", "run", "-u", "nobody", "img");
-        CHECK_ERROR(true, "invalid host name '-box'", "run", "--hostname", "-box", "img");
-        CHECK_ERROR(true,
-                    "invalid memory size '64x': expected bytes with an optional unit b, k, m, g or t (e.g. 64m)",
-                    "run", "--memory", "64x", "img");
-        CHECK_ERROR(true, "invalid number of CPUs '0': expected 0.01 to 1024 (e.g. 0.5)", "run", "--cpus", "0",
+        CHECK_ERROR(true, "Invalid volume '/a:/b:rx': expected HOST:CONTAINER[:ro|rw], both absolute paths",
+                    "run", "-v", "/a:/b:rx", "img");
+        CHECK_ERROR(true, "Invalid working directory 'srv': must be an absolute path", "run", "-w", "srv",
                     "img");
-        CHECK_ERROR(true, "invalid pids limit '0': expected a positive number, or -1 for unlimited", "run",
+        CHECK_ERROR(true, "Invalid user 'nobody': expected UID[:GID], numeric", "run", "-u", "nobody",
+                    "img");
+        CHECK_ERROR(true, "Invalid host name '-box'", "run", "--hostname", "-box", "img");
+        CHECK_ERROR(
+            true, "Invalid --memory '64x': expected bytes with an optional unit b, k, m, g or t (e.g. 64m)",
+            "run", "--memory", "64x", "img");
+        CHECK_ERROR(true, "Invalid --cpus '0': expected a number of CPUs from 0.01 to 1024 (e.g. 0.5)",
+                    "run", "--cpus", "0", "img");
+        CHECK_ERROR(true, "Invalid --pids-limit '0': expected a positive number, or -1 for unlimited", "run",
                     "--pids-limit", "0", "img");
-        CHECK_ERROR(true, "unknown capability 'NET_FLY'", "run", "--cap-add", "NET_FLY", "img");
-        CHECK_ERROR(true, "unsupported network 'bridge': use none or host", "run", "--network", "bridge", "img");
-        CHECK_ERROR(true, "invalid image reference 'Alpine': expected NAME[:TAG] or an image id", "run", "Alpine");
+        CHECK_ERROR(true, "Unknown capability 'NET_FLY'", "run", "--cap-add", "NET_FLY", "img");
+        CHECK_ERROR(true, "Unknown network mode 'bridge': expected none or host", "run", "--network",
+                    "bridge", "img");
+        CHECK_ERROR(true, "Invalid image reference 'Alpine': expected NAME[:TAG] or an image id", "run",
+                    "Alpine");
 }
 
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_everything),   cmocka_unit_test(test_defaults_are_unset),
-                cmocka_unit_test(test_stops_at_image), cmocka_unit_test(test_last_one_wins_and_duplicates),
-                cmocka_unit_test(test_help),         cmocka_unit_test(test_usage_errors),
+            cmocka_unit_test(test_everything),     cmocka_unit_test(test_defaults_are_unset),
+            cmocka_unit_test(test_stops_at_image), cmocka_unit_test(test_last_one_wins_and_duplicates),
+            cmocka_unit_test(test_help),           cmocka_unit_test(test_usage_errors),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

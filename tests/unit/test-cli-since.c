@@ -107,23 +107,23 @@ static void test_rfc3339(void **state)
 static void test_invalid(void **state)
 {
         static const char *const bad[] = {
-                "",
-                "yesterday",
-                "10x",
-                "-5m",
-                "2024-13-01",
-                "2024-00-10",
-                "2024-02-30",
-                "2023-02-29",
-                "2024-05-01 25:00",
-                "2024-05-01 12:60",
-                "2024-05-01 12",
-                "2024-05-01T12:34:56+",
-                "2024-05-01T12:34:56+2",
-                "2024-05-01T12:34:56Zjunk",
-                "2024-5-1",
-                "1.2.3",
-                ".",
+            "",
+            "yesterday",
+            "10x",
+            "-5m",
+            "2024-13-01",
+            "2024-00-10",
+            "2024-02-30",
+            "2023-02-29",
+            "2024-05-01 25:00",
+            "2024-05-01 12:60",
+            "2024-05-01 12",
+            "2024-05-01T12:34:56+",
+            "2024-05-01T12:34:56+2",
+            "2024-05-01T12:34:56Zjunk",
+            "2024-5-1",
+            "1.2.3",
+            ".",
         };
         uint64_t t;
 
@@ -144,10 +144,10 @@ static void test_out_of_range(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_durations),  cmocka_unit_test(test_parse_duration),
-                cmocka_unit_test(test_unix_timestamps), cmocka_unit_test(test_dates_utc),
-                cmocka_unit_test(test_dates_local), cmocka_unit_test(test_rfc3339),
-                cmocka_unit_test(test_invalid),    cmocka_unit_test(test_out_of_range),
+            cmocka_unit_test(test_durations),       cmocka_unit_test(test_parse_duration),
+            cmocka_unit_test(test_unix_timestamps), cmocka_unit_test(test_dates_utc),
+            cmocka_unit_test(test_dates_local),     cmocka_unit_test(test_rfc3339),
+            cmocka_unit_test(test_invalid),         cmocka_unit_test(test_out_of_range),
         };
 
         set_timezone("UTC");

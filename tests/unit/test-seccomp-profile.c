@@ -31,7 +31,8 @@ static struct json_object *profile_for(uint64_t caps)
 }
 
 /* The rules (as parsed by the shim) that name syscall and have the given action. */
-static size_t count_rules(const SeccompConfig *c, const char *syscall, uint32_t action, const SeccompRule **ret)
+static size_t count_rules(const SeccompConfig *c, const char *syscall, uint32_t action,
+                          const SeccompRule **ret)
 {
         size_t n = 0;
         for (size_t i = 0; i < c->n_rules; i++)
@@ -70,8 +71,9 @@ static void test_defaults(void **state)
 #if defined(__x86_64__)
         assert_int_equal(c->n_arches, 3);
 #endif
-        static const char *const needed[] = { "read", "write", "execve", "openat", "mmap", "exit_group",
-                                               "rt_sigaction", "clone", "wait4", "futex", "chroot", "rseq" };
+        static const char *const needed[] = {"read",  "write",      "execve",       "openat",
+                                             "mmap",  "exit_group", "rt_sigaction", "clone",
+                                             "wait4", "futex",      "chroot",       "rseq"};
         for (size_t i = 0; i < ELEMENTSOF(needed); i++)
                 assert_true(count_rules(c, needed[i], SCMP_ACT_ALLOW, NULL) > 0);
 }
@@ -81,11 +83,34 @@ static void test_dangerous_left_out(void **state)
         _cleanup_json_ struct json_object *p = profile_for(docker_default_caps());
         _cleanup_(seccomp_config_freep) SeccompConfig *c = parse(p);
         static const char *const forbidden[] = {
-                "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module", "mount",
-                "umount2", "pivot_root", "unshare", "setns", "bpf", "perf_event_open", "keyctl", "add_key",
-                "request_key", "reboot", "swapon", "swapoff", "acct", "settimeofday", "clock_settime",
-                "adjtimex", "open_by_handle_at", "userfaultfd", "lookup_dcookie", "quotactl",
-                "io_uring_setup", "clone3",
+            "kexec_load",
+            "kexec_file_load",
+            "init_module",
+            "finit_module",
+            "delete_module",
+            "mount",
+            "umount2",
+            "pivot_root",
+            "unshare",
+            "setns",
+            "bpf",
+            "perf_event_open",
+            "keyctl",
+            "add_key",
+            "request_key",
+            "reboot",
+            "swapon",
+            "swapoff",
+            "acct",
+            "settimeofday",
+            "clock_settime",
+            "adjtimex",
+            "open_by_handle_at",
+            "userfaultfd",
+            "lookup_dcookie",
+            "quotactl",
+            "io_uring_setup",
+            "clone3",
         };
 
         for (size_t i = 0; i < ELEMENTSOF(forbidden); i++)
@@ -113,7 +138,8 @@ static void test_clone_namespace_mask(void **state)
 
 static void test_sys_admin_group(void **state)
 {
-        _cleanup_json_ struct json_object *p = profile_for(docker_default_caps() | (UINT64_C(1) << CAP_SYS_ADMIN));
+        _cleanup_json_ struct json_object *p =
+            profile_for(docker_default_caps() | (UINT64_C(1) << CAP_SYS_ADMIN));
         _cleanup_(seccomp_config_freep) SeccompConfig *c = parse(p);
 
         assert_true(allowed_unconditionally(c, "mount"));
@@ -145,9 +171,10 @@ static void test_capability_groups(void **state)
 
 static void test_compiles(void **state)
 {
-        static const uint64_t masks[] = { 0, UINT64_MAX };
+        static const uint64_t masks[] = {0, UINT64_MAX};
         for (size_t i = 0; i < ELEMENTSOF(masks); i++) {
-                _cleanup_json_ struct json_object *p = profile_for(masks[i] == 0 ? docker_default_caps() : masks[i]);
+                _cleanup_json_ struct json_object *p =
+                    profile_for(masks[i] == 0 ? docker_default_caps() : masks[i]);
                 _cleanup_(seccomp_config_freep) SeccompConfig *c = parse(p);
                 struct sock_fprog prog = {};
 
@@ -162,12 +189,12 @@ static void test_compiles(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_defaults),
-                cmocka_unit_test(test_dangerous_left_out),
-                cmocka_unit_test(test_clone_namespace_mask),
-                cmocka_unit_test(test_sys_admin_group),
-                cmocka_unit_test(test_capability_groups),
-                cmocka_unit_test(test_compiles),
+            cmocka_unit_test(test_defaults),
+            cmocka_unit_test(test_dangerous_left_out),
+            cmocka_unit_test(test_clone_namespace_mask),
+            cmocka_unit_test(test_sys_admin_group),
+            cmocka_unit_test(test_capability_groups),
+            cmocka_unit_test(test_compiles),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -100,9 +100,16 @@ static void test_options(void **state)
         char *vols[] = {"/srv:/data:ro", "/tmp:/scratch", NULL};
         char *add[] = {"NET_ADMIN", NULL};
         char *drop[] = {"chown", NULL};
-        ContainerConfig cfg = {.image = "x:y", .command = cmd, .volumes = vols, .user = "1000:50",
-                               .working_dir = "/work", .hostname = "box", .network = "host",
-                               .cap_add = add, .cap_drop = drop, .read_only = true};
+        ContainerConfig cfg = {.image = "x:y",
+                               .command = cmd,
+                               .volumes = vols,
+                               .user = "1000:50",
+                               .working_dir = "/work",
+                               .hostname = "box",
+                               .network = "host",
+                               .cap_add = add,
+                               .cap_drop = drop,
+                               .read_only = true};
         _cleanup_json_ struct json_object *spec = NULL;
         _cleanup_free_ char *err = NULL;
 
@@ -164,10 +171,10 @@ static void test_errors(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_command_resolution),
-                cmocka_unit_test(test_root_defaults),
-                cmocka_unit_test(test_options),
-                cmocka_unit_test(test_errors),
+            cmocka_unit_test(test_command_resolution),
+            cmocka_unit_test(test_root_defaults),
+            cmocka_unit_test(test_options),
+            cmocka_unit_test(test_errors),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

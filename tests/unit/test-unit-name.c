@@ -40,9 +40,9 @@ static void test_too_long(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_scope_name),
-                cmocka_unit_test(test_escape),
-                cmocka_unit_test(test_too_long),
+            cmocka_unit_test(test_scope_name),
+            cmocka_unit_test(test_escape),
+            cmocka_unit_test(test_too_long),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -32,8 +32,10 @@ static void test_container_name(void **state)
 
 static void test_ids(void **state)
 {
-        assert_true(container_id_is_valid("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
-        assert_false(container_id_is_valid("0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"));
+        assert_true(
+            container_id_is_valid("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
+        assert_false(
+            container_id_is_valid("0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"));
         assert_false(container_id_is_valid("0123"));
         assert_true(id_prefix_is_valid("0a"));
         assert_false(id_prefix_is_valid("web"));
@@ -175,11 +177,11 @@ static void test_capabilities(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_container_name),   cmocka_unit_test(test_ids),
-                cmocka_unit_test(test_image_reference),  cmocka_unit_test(test_hostname_env_path),
-                cmocka_unit_test(test_parse_size),       cmocka_unit_test(test_parse_cpus_pids),
-                cmocka_unit_test(test_parse_user_signal), cmocka_unit_test(test_parse_volume),
-                cmocka_unit_test(test_capabilities),
+            cmocka_unit_test(test_container_name),    cmocka_unit_test(test_ids),
+            cmocka_unit_test(test_image_reference),   cmocka_unit_test(test_hostname_env_path),
+            cmocka_unit_test(test_parse_size),        cmocka_unit_test(test_parse_cpus_pids),
+            cmocka_unit_test(test_parse_user_signal), cmocka_unit_test(test_parse_volume),
+            cmocka_unit_test(test_capabilities),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
