@@ -52,6 +52,7 @@ static void start_fail(Container *c, const char *error_name, const char *message
 
 static void start_succeeded(Container *c, pid_t main_pid)
 {
+        container_log_timing(c, "started");
         c->main_pid = main_pid;
         c->main_pidfd = pidfd_open(main_pid, 0);
         if (c->main_pidfd < 0)
@@ -116,6 +117,7 @@ static void on_scope_ready(Container *c, int r, const char *message)
                 start_fail(c, BUS_ERROR_START_FAILED, message);
                 return;
         }
+        container_log_timing(c, "scope ready");
         if (send(c->sync_fd, "g", 1, MSG_NOSIGNAL) != 1) {
                 start_fail(c, BUS_ERROR_START_FAILED,
                            "raind-shim went away before the container was created");
@@ -194,6 +196,7 @@ int container_start(Container *c, sd_bus_message *request, int stdout_fd, int st
 
         if (!runtime)
                 return -ENOMEM;
+        container_log_timing(c, "start requested");
         if (c->state == CONTAINER_RUNNING || c->state == CONTAINER_STOPPING)
                 return sd_bus_error_setf(error, BUS_ERROR_CONTAINER_RUNNING,
                                          "Container %s is already running.", c->name);
@@ -212,6 +215,7 @@ int container_start(Container *c, sd_bus_message *request, int stdout_fd, int st
         r = shim_spawn(c, pair[1], stdout_fd, stderr_fd, &pid);
         if (r < 0)
                 return log_error_errno(r, "Failed to spawn %s: %m", c->manager->shim_path);
+        container_log_timing(c, "shim spawned");
         c->shim_pid = pid;
         c->shim_pidfd = pidfd_open(pid, 0);
         c->sync_fd = TAKE_FD(pair[0]);

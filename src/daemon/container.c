@@ -40,6 +40,18 @@ ContainerState container_state_from_string(const char *s)
         return _CONTAINER_STATE_MAX;
 }
 
+void manager_log_timing(Manager *m, const char *step, const char *name)
+{
+        if (m->debug)
+                log_debug("timing: %s container=%s mono=%llu", step, strempty(name),
+                          (unsigned long long)now_usec(CLOCK_MONOTONIC));
+}
+
+void container_log_timing(Container *c, const char *step)
+{
+        manager_log_timing(c->manager, step, c->name);
+}
+
 char *container_object_path(const char *id)
 {
         char *p = NULL;
@@ -355,6 +367,7 @@ void container_exited(Container *c)
         if (c->shim_pid > 0) /* reap it if it is our child; adopted shims belong to PID 1 */
                 (void)waitpid(c->shim_pid, NULL, WNOHANG);
 
+        container_log_timing(c, "exit seen");
         container_read_exit_file(c);
         container_close_process(c);
         _cleanup_free_ char *dir = container_runtime_dir(c);

@@ -108,4 +108,8 @@ void pending_calls_free(PendingCall **list);
 
 int container_emit_changed(Container *c);
 char *container_object_path(const char *id);
+
+/* With --debug: "timing: STEP container=NAME mono=USEC", for the benchmark's breakdown of the start path. */
+void container_log_timing(Container *c, const char *step);
+void manager_log_timing(Manager *m, const char *step, const char *name);
 int container_bus_register(Manager *m);

@@ -197,9 +197,11 @@ static int method_create_container(sd_bus_message *m, void *userdata, sd_bus_err
         if (r < 0)
                 return r;
 
+        manager_log_timing(manager, "create requested", name);
         r = polkit_verify_async(manager, m, POLKIT_ACTION_MANAGE_CONTAINERS, error);
         if (r <= 0)
                 return r < 0 ? r : 1;
+        manager_log_timing(manager, "create authorized", name);
 
         if (name) {
                 if (!container_name_is_valid(name))
@@ -267,6 +269,7 @@ static int method_create_container(sd_bus_message *m, void *userdata, sd_bus_err
         manager->containers = c;
         manager->n_containers++;
 
+        container_log_timing(c, "created");
         log_info("Created container %s (%.12s) from %s.", c->name, c->id, c->config.image);
         (void)sd_bus_emit_object_added(manager->bus, c->object_path);
         (void)sd_bus_emit_signal(manager->bus, "/org/raind/raind1", "org.raind.raind1.Manager",

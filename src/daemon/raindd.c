@@ -46,6 +46,9 @@ int main(int argc, char *argv[])
                 return 1;
         }
 
+        /* A drop-in can turn debugging on without changing ExecStart=. */
+        if (getenv("RAIND_DEBUG") && streq(getenv("RAIND_DEBUG"), "1"))
+                debug = true;
         if (getenv("INVOCATION_ID") || getenv("JOURNAL_STREAM"))
                 log_open_journal("raindd");
         log_set_max_level(debug ? LOG_DEBUG : LOG_INFO);
