@@ -27,7 +27,7 @@ int child_error(int error, int exit_code, const char *fmt, ...)
 
 void child_report_timing(int fd, const char *step, uint64_t usec)
 {
-        ChildMessage m = { .type = CHILD_MESSAGE_TIMING, .usec = usec };
+        ChildMessage m = {.type = CHILD_MESSAGE_TIMING, .usec = usec};
 
         snprintf(m.text, sizeof(m.text), "%s", step);
         (void)loop_write(fd, &m, sizeof(m));

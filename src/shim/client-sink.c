@@ -91,7 +91,8 @@ static void drop(ClientSink *s, int error)
 static ssize_t write_some(ClientSink *s, const char *p, size_t n)
 {
         for (;;) {
-                ssize_t k = s->is_socket ? send(s->fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL) : write(s->fd, p, n);
+                ssize_t k =
+                    s->is_socket ? send(s->fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL) : write(s->fd, p, n);
                 if (k >= 0)
                         return k;
                 if (errno == EINTR)

@@ -8,20 +8,19 @@
 #include "raind/validate.h"
 #include "spec-json.h"
 
-#define MOUNTS_MAX            1024
-#define MASKED_PATHS_MAX      1024
-#define MOUNT_OPTIONS_MAX     64
-#define ADDITIONAL_GIDS_MAX   NGROUPS_MAX
-#define CAPABILITIES_MAX      64
-#define NAMESPACE_PATHS_MAX   8
+#define MOUNTS_MAX          1024
+#define MASKED_PATHS_MAX    1024
+#define MOUNT_OPTIONS_MAX   64
+#define ADDITIONAL_GIDS_MAX NGROUPS_MAX
+#define CAPABILITIES_MAX    64
+#define NAMESPACE_PATHS_MAX 8
 
 static const struct {
         const char *name;
         int type;
 } namespace_table[] = {
-        { "pid", CLONE_NEWPID },       { "network", CLONE_NEWNET }, { "mount", CLONE_NEWNS },
-        { "ipc", CLONE_NEWIPC },       { "uts", CLONE_NEWUTS },     { "cgroup", CLONE_NEWCGROUP },
-        { "user", CLONE_NEWUSER },     { "time", CLONE_NEWTIME },
+    {"pid", CLONE_NEWPID}, {"network", CLONE_NEWNET},   {"mount", CLONE_NEWNS},  {"ipc", CLONE_NEWIPC},
+    {"uts", CLONE_NEWUTS}, {"cgroup", CLONE_NEWCGROUP}, {"user", CLONE_NEWUSER}, {"time", CLONE_NEWTIME},
 };
 
 const char *namespace_type_to_string(int type)
@@ -94,9 +93,9 @@ static int parse_capability_set(struct json_object *caps, const char *key, uint6
         r = spec_get_strv(caps, "process.capabilities", key, CAPABILITIES_MAX, &names);
         if (r <= 0)
                 return r;
-        STRV_FOREACH(n, names) {
+        STRV_FOREACH (n, names) {
                 int cap = capability_from_name(*n);
-                if (cap < 0 || cap == CAPABILITY_ALL) {
+                if (cap < 0 || cap >= 64) { /* also CAPABILITY_ALL, which is no name in a spec */
                         /* runc ignores what it does not know, so that newer specs still run. */
                         log_warning("config.json: unknown capability %s, ignoring.", *n);
                         continue;
@@ -153,8 +152,8 @@ static int parse_process_user(struct json_object *process, ContainerConfig *c)
                 struct json_object *g = json_object_array_get_idx(gids, i);
                 if (!json_object_is_type(g, json_type_int) || json_object_get_int64(g) < 0 ||
                     json_object_get_int64(g) >= UINT32_MAX)
-                        return log_error_errno(-EINVAL,
-                                               "config.json: process.user.additionalGids must hold group ids.");
+                        return log_error_errno(
+                            -EINVAL, "config.json: process.user.additionalGids must hold group ids.");
                 c->additional_gids[i] = (gid_t)json_object_get_int64(g);
         }
         c->n_additional_gids = n;
@@ -184,9 +183,10 @@ static int parse_process(struct json_object *root, ContainerConfig *c)
                 return log_error_errno(-EINVAL, "config.json: process.args must name a command.");
         if (!c->env && !(c->env = calloc(1, sizeof(char *))))
                 return log_oom();
-        STRV_FOREACH(e, c->env)
+        STRV_FOREACH (e, c->env)
                 if (!env_assignment_is_valid(*e))
-                        return log_error_errno(-EINVAL, "config.json: invalid environment entry \"%s\".", *e);
+                        return log_error_errno(-EINVAL, "config.json: invalid environment entry \"%s\".",
+                                               *e);
         if (terminal)
                 return log_error_errno(-EOPNOTSUPP, "config.json: process.terminal is not supported yet.");
         if (!path_is_safe_absolute(cwd))
@@ -234,7 +234,8 @@ static int parse_mount(struct json_object *o, const char *bundle, MountSpec *m)
             (r = spec_get_strv(o, where, "options", MOUNT_OPTIONS_MAX, &options)) < 0)
                 return r;
         if (!destination || !path_is_safe_absolute(destination))
-                return log_error_errno(-EINVAL, "config.json: mount destination \"%s\" is not a clean absolute path.",
+                return log_error_errno(-EINVAL,
+                                       "config.json: mount destination \"%s\" is not a clean absolute path.",
                                        strempty(destination));
         r = strdup_to(destination, &m->destination);
         if (r < 0)
@@ -293,9 +294,11 @@ static int parse_namespace(struct json_object *o, ContainerConfig *c)
                 if (streq_ptr(type, namespace_table[i].name))
                         ns->type = namespace_table[i].type;
         if (ns->type == 0)
-                return log_error_errno(-EINVAL, "config.json: unknown namespace type \"%s\".", strempty(type));
+                return log_error_errno(-EINVAL, "config.json: unknown namespace type \"%s\".",
+                                       strempty(type));
         if (ns->type == CLONE_NEWUSER || ns->type == CLONE_NEWTIME)
-                return log_error_errno(-EOPNOTSUPP, "config.json: %s namespaces are not supported yet.", type);
+                return log_error_errno(-EOPNOTSUPP, "config.json: %s namespaces are not supported yet.",
+                                       type);
         for (size_t i = 0; i < c->n_namespaces; i++)
                 if (c->namespaces[i].type == ns->type)
                         return log_error_errno(-EINVAL, "config.json: namespace %s is listed twice.", type);
@@ -314,10 +317,10 @@ static int parse_paths(struct json_object *linux_obj, const char *key, char ***r
         int r = spec_get_strv(linux_obj, "linux", key, MASKED_PATHS_MAX, ret);
         if (r <= 0)
                 return r;
-        STRV_FOREACH(p, *ret)
+        STRV_FOREACH (p, *ret)
                 if (!path_is_safe_absolute(*p))
-                        return log_error_errno(-EINVAL, "config.json: linux.%s: \"%s\" is not a clean absolute path.",
-                                               key, *p);
+                        return log_error_errno(
+                            -EINVAL, "config.json: linux.%s: \"%s\" is not a clean absolute path.", key, *p);
         return 0;
 }
 

@@ -68,7 +68,8 @@ static int join_namespaces(const ChildContext *ctx)
         for (int pass = 0; pass < 2; pass++)
                 for (size_t i = 0; i < c->n_namespaces; i++) {
                         int type = c->namespaces[i].type;
-                        if (ctx->namespace_fds[i] < 0 || type == CLONE_NEWPID || (type == CLONE_NEWNS) != (pass == 1))
+                        if (ctx->namespace_fds[i] < 0 || type == CLONE_NEWPID ||
+                            (type == CLONE_NEWNS) != (pass == 1))
                                 continue;
                         if (setns(ctx->namespace_fds[i], type) < 0)
                                 return child_error(errno, 125, "Failed to join %s namespace %s: %m",
@@ -85,7 +86,8 @@ static int setup_rootfs(const ChildContext *ctx)
 
         if ((r = rootfs_prepare(c, &rootfd)) < 0 || (r = mounts_apply(c, rootfd)) < 0 ||
             (r = devices_setup(rootfd)) < 0 || (r = paths_make_readonly(c->readonly_paths, rootfd)) < 0 ||
-            (r = paths_mask(c->masked_paths, rootfd)) < 0 || (r = rootfs_pivot(rootfd, c->root_readonly)) < 0)
+            (r = paths_mask(c->masked_paths, rootfd)) < 0 ||
+            (r = rootfs_pivot(rootfd, c->root_readonly)) < 0)
                 return r;
         report_timing(ctx, "rootfs mounted");
         return 0;
@@ -191,9 +193,9 @@ static pid_t clone_with_pidfd(unsigned long flags, int *ret_pidfd)
 {
         int pidfd = -EBADF;
         struct clone_args args = {
-                .flags = flags | CLONE_PIDFD,
-                .pidfd = (uint64_t)(uintptr_t)&pidfd,
-                .exit_signal = SIGCHLD,
+            .flags = flags | CLONE_PIDFD,
+            .pidfd = (uint64_t)(uintptr_t)&pidfd,
+            .exit_signal = SIGCHLD,
         };
 
         pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
@@ -262,10 +264,10 @@ static int wait_for_exec(int report_fd, int pidfd, ChildMessage *ret_error)
 int container_start(const ContainerConfig *c, const struct sock_fprog *seccomp, bool debug,
                     ContainerProcess *ret, ChildMessage *ret_error)
 {
-        _cleanup_close_pair_ int report[2] = { -EBADF, -EBADF }, out[2] = { -EBADF, -EBADF },
-                                 err[2] = { -EBADF, -EBADF };
+        _cleanup_close_pair_ int report[2] = {-EBADF, -EBADF}, out[2] = {-EBADF, -EBADF},
+                                 err[2] = {-EBADF, -EBADF};
         _cleanup_close_ int nullfd = -EBADF, pidfd = -EBADF;
-        ChildContext ctx = { .config = c, .seccomp = seccomp, .debug = debug };
+        ChildContext ctx = {.config = c, .seccomp = seccomp, .debug = debug};
         int r;
 
         if (c->n_namespaces > NAMESPACES_MAX)
@@ -306,10 +308,10 @@ int container_start(const ContainerConfig *c, const struct sock_fprog *seccomp, 
         if (fcntl(out[0], F_SETFL, O_NONBLOCK) < 0 || fcntl(err[0], F_SETFL, O_NONBLOCK) < 0)
                 log_warning_errno(-errno, "Failed to make output pipes non-blocking: %m");
         *ret = (ContainerProcess){
-                .pid = pid,
-                .pidfd = TAKE_FD(pidfd),
-                .stdout_fd = TAKE_FD(out[0]),
-                .stderr_fd = TAKE_FD(err[0]),
+            .pid = pid,
+            .pidfd = TAKE_FD(pidfd),
+            .stdout_fd = TAKE_FD(out[0]),
+            .stderr_fd = TAKE_FD(err[0]),
         };
         return 0;
 }

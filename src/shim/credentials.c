@@ -21,8 +21,8 @@ static int drop_bounding_set(uint64_t keep)
                 if (has_cap(keep, cap))
                         continue;
                 if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
-                        return child_error(errno, 125, "Failed to drop capability %d from the bounding set: %m",
-                                           cap);
+                        return child_error(errno, 125,
+                                           "Failed to drop capability %d from the bounding set: %m", cap);
         }
         return 0;
 }

@@ -6,14 +6,14 @@
 #include "mount.h"
 #include "path-in-root.h"
 
-static const char *const device_names[] = { "null", "zero", "full", "random", "urandom", "tty" };
+static const char *const device_names[] = {"null", "zero", "full", "random", "urandom", "tty"};
 
 static const struct {
         const char *name;
         const char *target;
 } device_links[] = {
-        { "fd", "/proc/self/fd" },       { "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
-        { "stderr", "/proc/self/fd/2" }, { "ptmx", "pts/ptmx" },
+    {"fd", "/proc/self/fd"},       {"stdin", "/proc/self/fd/0"}, {"stdout", "/proc/self/fd/1"},
+    {"stderr", "/proc/self/fd/2"}, {"ptmx", "pts/ptmx"},
 };
 
 static int bind_device(int rootfd, const char *name)

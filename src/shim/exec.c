@@ -23,7 +23,7 @@ static int check_executable(const char *path)
 
 static const char *env_path(char *const *env)
 {
-        STRV_FOREACH(e, env) {
+        STRV_FOREACH (e, env) {
                 const char *v = startswith(*e, "PATH=");
                 if (v)
                         return v;

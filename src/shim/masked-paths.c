@@ -29,7 +29,7 @@ static int mask_path(const char *path, int rootfd)
 
 int paths_mask(char *const *paths, int rootfd)
 {
-        STRV_FOREACH(p, paths) {
+        STRV_FOREACH (p, paths) {
                 int r = mask_path(*p, rootfd);
                 if (r < 0)
                         return r;
@@ -39,7 +39,7 @@ int paths_mask(char *const *paths, int rootfd)
 
 int paths_make_readonly(char *const *paths, int rootfd)
 {
-        STRV_FOREACH(p, paths) {
+        STRV_FOREACH (p, paths) {
                 _cleanup_close_ int fd = open_in_root(rootfd, *p, PATH_CREATE_NONE);
                 if (fd == -ENOENT)
                         continue;

@@ -10,7 +10,7 @@
 #include "raind/util.h"
 #include "timing.h"
 
-const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT };
+const int forwarded_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
 const size_t n_forwarded_signals = ELEMENTSOF(forwarded_signals);
 
 enum {
@@ -72,7 +72,8 @@ static void reap(Monitor *m, int flags)
 
 static bool drained(const Monitor *m)
 {
-        return m->streams[0].fd < 0 && m->streams[1].fd < 0 && client_sink_poll_fd(m->streams[0].client) < 0 &&
+        return m->streams[0].fd < 0 && m->streams[1].fd < 0 &&
+               client_sink_poll_fd(m->streams[0].client) < 0 &&
                client_sink_poll_fd(m->streams[1].client) < 0;
 }
 
@@ -88,12 +89,14 @@ static int poll_timeout(const Monitor *m)
 
 static void setup_pollfds(const Monitor *m, struct pollfd p[static _POLL_MAX])
 {
-        p[POLL_SIGNAL] = (struct pollfd){ .fd = m->signal_fd, .events = POLLIN };
-        p[POLL_PIDFD] = (struct pollfd){ .fd = m->exited ? -1 : m->process->pidfd, .events = POLLIN };
-        p[POLL_STDOUT] = (struct pollfd){ .fd = m->streams[0].fd, .events = POLLIN };
-        p[POLL_STDERR] = (struct pollfd){ .fd = m->streams[1].fd, .events = POLLIN };
-        p[POLL_CLIENT_STDOUT] = (struct pollfd){ .fd = client_sink_poll_fd(m->streams[0].client), .events = POLLOUT };
-        p[POLL_CLIENT_STDERR] = (struct pollfd){ .fd = client_sink_poll_fd(m->streams[1].client), .events = POLLOUT };
+        p[POLL_SIGNAL] = (struct pollfd){.fd = m->signal_fd, .events = POLLIN};
+        p[POLL_PIDFD] = (struct pollfd){.fd = m->exited ? -1 : m->process->pidfd, .events = POLLIN};
+        p[POLL_STDOUT] = (struct pollfd){.fd = m->streams[0].fd, .events = POLLIN};
+        p[POLL_STDERR] = (struct pollfd){.fd = m->streams[1].fd, .events = POLLIN};
+        p[POLL_CLIENT_STDOUT] =
+            (struct pollfd){.fd = client_sink_poll_fd(m->streams[0].client), .events = POLLOUT};
+        p[POLL_CLIENT_STDERR] =
+            (struct pollfd){.fd = client_sink_poll_fd(m->streams[1].client), .events = POLLOUT};
 }
 
 static void handle_events(Monitor *m, const struct pollfd p[static _POLL_MAX])
@@ -113,18 +116,20 @@ static void handle_events(Monitor *m, const struct pollfd p[static _POLL_MAX])
 
 int monitor_run(const ContainerProcess *p, int signal_fd, OutputStream streams[static 2])
 {
-        Monitor m = { .process = p, .signal_fd = signal_fd, .streams = streams };
+        Monitor m = {.process = p, .signal_fd = signal_fd, .streams = streams};
         struct pollfd pfd[_POLL_MAX];
 
         while (!(m.exited && drained(&m))) {
                 int timeout = poll_timeout(&m);
                 if (timeout == 0) {
                         if (streams[0].fd >= 0 || streams[1].fd >= 0)
-                                log_warning("Container output still open %llus after its exit, giving up on it.",
-                                            MONITOR_DRAIN_USEC / USEC_PER_SEC);
+                                log_warning(
+                                    "Container output still open %llus after its exit, giving up on it.",
+                                    MONITOR_DRAIN_USEC / USEC_PER_SEC);
                         else
-                                log_warning("Client did not take the rest of the output within %llus, dropping it.",
-                                            MONITOR_DRAIN_USEC / USEC_PER_SEC);
+                                log_warning(
+                                    "Client did not take the rest of the output within %llus, dropping it.",
+                                    MONITOR_DRAIN_USEC / USEC_PER_SEC);
                         break;
                 }
                 setup_pollfds(&m, pfd);

@@ -18,9 +18,10 @@ static int attach_tree(int treefd, int targetfd, bool recursive, unsigned long f
         uint64_t set, clr;
 
         mount_flags_to_attr(flags, &set, &clr);
-        struct mount_attr attr = { .attr_set = set, .attr_clr = clr };
+        struct mount_attr attr = {.attr_set = set, .attr_clr = clr};
         if ((attr.attr_set || attr.attr_clr) &&
-            mount_setattr(treefd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof(attr)) < 0)
+            mount_setattr(treefd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof(attr)) <
+                0)
                 return child_error(errno, 125, "Failed to set mount attributes of %s: %m", what);
         if (move_mount(treefd, "", targetfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
                 return child_error(errno, 125, "Failed to attach mount of %s: %m", what);
@@ -29,8 +30,8 @@ static int attach_tree(int treefd, int targetfd, bool recursive, unsigned long f
 
 int bind_mount_fd(const char *source, int targetfd, bool recursive, unsigned long flags)
 {
-        _cleanup_close_ int treefd = open_tree(AT_FDCWD, source,
-                                               OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+        _cleanup_close_ int treefd = open_tree(
+            AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
         if (treefd < 0)
                 return child_error(errno, 125, "Failed to clone mount of %s: %m", source);
         return attach_tree(treefd, targetfd, recursive, flags, source);
@@ -38,8 +39,8 @@ int bind_mount_fd(const char *source, int targetfd, bool recursive, unsigned lon
 
 int remount_readonly_fd(int fd, const char *what)
 {
-        _cleanup_close_ int treefd = open_tree(fd, "",
-                                               OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+        _cleanup_close_ int treefd =
+            open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
         if (treefd < 0)
                 return child_error(errno, 125, "Failed to clone mount of %s: %m", what);
         return attach_tree(treefd, fd, true, MS_RDONLY, what);
@@ -66,8 +67,8 @@ static int mount_bind(const MountSpec *m, int rootfd)
 
         if (stat(m->source, &st) < 0)
                 return child_error(errno, 125, "Failed to bind-mount %s: %m", m->source);
-        _cleanup_close_ int fd =
-                open_in_root(rootfd, m->destination, S_ISDIR(st.st_mode) ? PATH_CREATE_DIRECTORY : PATH_CREATE_FILE);
+        _cleanup_close_ int fd = open_in_root(
+            rootfd, m->destination, S_ISDIR(st.st_mode) ? PATH_CREATE_DIRECTORY : PATH_CREATE_FILE);
         if (fd < 0)
                 return child_error(fd, 125, "Failed to create mount point %s: %m", m->destination);
         return bind_mount_fd(m->source, fd, m->options.recursive, m->options.flags);

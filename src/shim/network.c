@@ -8,7 +8,7 @@
 
 int loopback_up(void)
 {
-        struct ifreq ifr = { .ifr_name = "lo" };
+        struct ifreq ifr = {.ifr_name = "lo"};
 
         _cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (fd < 0)

@@ -9,6 +9,8 @@
 
 #define READ_CHUNK (64U * 1024U)
 #define STRLEN(s)  (sizeof(s) - 1)
+/* An iovec of a string literal, without its NUL. */
+#define IOVEC_LITERAL(s) ((struct iovec){.iov_base = (char *)(s), .iov_len = STRLEN(s)})
 
 static int add_field(JournalFields *f, const char *fmt, ...)
 {
@@ -21,7 +23,7 @@ static int add_field(JournalFields *f, const char *fmt, ...)
         va_end(ap);
         if (r < 0)
                 return -ENOMEM;
-        f->iov[f->n++] = (struct iovec){ .iov_base = s, .iov_len = (size_t)r };
+        f->iov[f->n++] = (struct iovec){.iov_base = s, .iov_len = (size_t)r};
         return 0;
 }
 
@@ -31,7 +33,8 @@ int journal_fields_init(JournalFields *f, const char *id, const char *name, cons
 
         *f = (JournalFields){};
         if ((r = add_field(f, "CONTAINER_ID=%.*s", SHORT_ID_LEN, id)) < 0 ||
-            (r = add_field(f, "CONTAINER_ID_FULL=%s", id)) < 0 || (r = add_field(f, "CONTAINER_NAME=%s", name)) < 0 ||
+            (r = add_field(f, "CONTAINER_ID_FULL=%s", id)) < 0 ||
+            (r = add_field(f, "CONTAINER_NAME=%s", name)) < 0 ||
             (r = add_field(f, "SYSLOG_IDENTIFIER=%s", name)) < 0 ||
             (image && (r = add_field(f, "IMAGE_NAME=%s", image)) < 0)) {
                 journal_fields_done(f);
@@ -49,18 +52,17 @@ void journal_fields_done(JournalFields *f)
 
 static void journal_line(const char *line, size_t len, bool partial, void *userdata)
 {
-        static char message[STRLEN("MESSAGE=") + LINE_PART_MAX] = "MESSAGE=";
+        static char message[STRLEN("MESSAGE=") + LINE_PART_MAX];
         const OutputStream *s = userdata;
         struct iovec iov[ELEMENTSOF(s->fields->iov) + 3];
         size_t n = 0;
 
+        memcpy(message, "MESSAGE=", STRLEN("MESSAGE="));
         memcpy(message + STRLEN("MESSAGE="), line, len);
-        iov[n++] = (struct iovec){ .iov_base = message, .iov_len = STRLEN("MESSAGE=") + len };
-        iov[n++] = s->priority == LOG_ERR ? (struct iovec){ .iov_base = (char *)"PRIORITY=3", .iov_len = 10 }
-                                          : (struct iovec){ .iov_base = (char *)"PRIORITY=6", .iov_len = 10 };
+        iov[n++] = (struct iovec){.iov_base = message, .iov_len = STRLEN("MESSAGE=") + len};
+        iov[n++] = s->priority == LOG_ERR ? IOVEC_LITERAL("PRIORITY=3") : IOVEC_LITERAL("PRIORITY=6");
         if (partial)
-                iov[n++] = (struct iovec){ .iov_base = (char *)"CONTAINER_PARTIAL_MESSAGE=true",
-                                           .iov_len = STRLEN("CONTAINER_PARTIAL_MESSAGE=true") };
+                iov[n++] = IOVEC_LITERAL("CONTAINER_PARTIAL_MESSAGE=true");
         for (size_t i = 0; i < s->fields->n; i++)
                 iov[n++] = s->fields->iov[i];
 

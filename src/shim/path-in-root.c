@@ -10,8 +10,8 @@
 static int openat2_in_root(int rootfd, const char *path)
 {
         struct open_how how = {
-                .flags = O_PATH | O_CLOEXEC,
-                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+            .flags = O_PATH | O_CLOEXEC,
+            .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
         };
         int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
         return fd < 0 ? -errno : fd;

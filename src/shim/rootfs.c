@@ -23,8 +23,9 @@ static int mount_overlay_by_layer(const ContainerConfig *c)
         for (char *l = strtok_r(layers, ":", &save); l; l = strtok_r(NULL, ":", &save))
                 if (fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir+", l, 0) < 0)
                         return child_error(errno, 125, "Too many image layers for this kernel (%s): %m", l);
-        if (c->overlay_upperdir && (fsconfig(fsfd, FSCONFIG_SET_STRING, "upperdir", c->overlay_upperdir, 0) < 0 ||
-                                    fsconfig(fsfd, FSCONFIG_SET_STRING, "workdir", c->overlay_workdir, 0) < 0))
+        if (c->overlay_upperdir &&
+            (fsconfig(fsfd, FSCONFIG_SET_STRING, "upperdir", c->overlay_upperdir, 0) < 0 ||
+             fsconfig(fsfd, FSCONFIG_SET_STRING, "workdir", c->overlay_workdir, 0) < 0))
                 return child_error(errno, 125, "Failed to configure overlay upper directory: %m");
         if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
                 return child_error(errno, 125, "Failed to create overlay file system: %m");
@@ -93,7 +94,7 @@ int rootfs_pivot(int rootfd, bool readonly)
         if (!readonly)
                 return 0;
 
-        struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+        struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
         if (mount_setattr(AT_FDCWD, "/", 0, &attr, sizeof(attr)) < 0)
                 return child_error(errno, 125, "Failed to make the root read-only: %m");
         return 0;

@@ -56,8 +56,8 @@ static int cache_load(const char *cache_dir, const char *name, struct sock_fprog
         if (size == 0 || size % sizeof(struct sock_filter) != 0)
                 return -EBADMSG;
         *ret = (struct sock_fprog){
-                .len = (unsigned short)(size / sizeof(struct sock_filter)),
-                .filter = (struct sock_filter *)TAKE_PTR(data),
+            .len = (unsigned short)(size / sizeof(struct sock_filter)),
+            .filter = (struct sock_filter *)TAKE_PTR(data),
         };
         return 0;
 }

@@ -7,10 +7,10 @@
 #include "seccomp-config.h"
 #include "spec-json.h"
 
-#define SECCOMP_RULES_MAX 4096
-#define SECCOMP_NAMES_MAX 4096
+#define SECCOMP_RULES_MAX  4096
+#define SECCOMP_NAMES_MAX  4096
 #define SECCOMP_ARCHES_MAX 32
-#define ERRNO_MAX 4095
+#define ERRNO_MAX          4095
 
 SeccompConfig *seccomp_config_free(SeccompConfig *c)
 {
@@ -28,7 +28,8 @@ static int parse_action(const char *where, const char *name, bool has_errno, uin
                         uint32_t *ret)
 {
         if (has_errno && errno_ret > ERRNO_MAX)
-                return log_error_errno(-ERANGE, "config.json: %s: errno %u is out of range.", where, errno_ret);
+                return log_error_errno(-ERANGE, "config.json: %s: errno %u is out of range.", where,
+                                       errno_ret);
         if (!has_errno)
                 errno_ret = EPERM;
 
@@ -58,10 +59,13 @@ static int parse_operator(const char *name, enum scmp_compare *ret)
                 const char *name;
                 enum scmp_compare op;
         } table[] = {
-                { "SCMP_CMP_NE", SCMP_CMP_NE }, { "SCMP_CMP_LT", SCMP_CMP_LT },
-                { "SCMP_CMP_LE", SCMP_CMP_LE }, { "SCMP_CMP_EQ", SCMP_CMP_EQ },
-                { "SCMP_CMP_GE", SCMP_CMP_GE }, { "SCMP_CMP_GT", SCMP_CMP_GT },
-                { "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
+            {"SCMP_CMP_NE", SCMP_CMP_NE},
+            {"SCMP_CMP_LT", SCMP_CMP_LT},
+            {"SCMP_CMP_LE", SCMP_CMP_LE},
+            {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+            {"SCMP_CMP_GE", SCMP_CMP_GE},
+            {"SCMP_CMP_GT", SCMP_CMP_GT},
+            {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
         };
 
         for (size_t i = 0; i < ELEMENTSOF(table); i++)
@@ -94,7 +98,7 @@ static int parse_arg(struct json_object *a, struct scmp_arg_cmp *ret)
                                        strempty(op_name));
 
         /* For SCMP_CMP_MASKED_EQ, value is the mask and valueTwo the expected result. */
-        *ret = (struct scmp_arg_cmp){ .arg = index, .op = op, .datum_a = value, .datum_b = value_two };
+        *ret = (struct scmp_arg_cmp){.arg = index, .op = op, .datum_a = value, .datum_b = value_two};
         return 0;
 }
 
@@ -105,7 +109,7 @@ static int parse_rule(struct json_object *o, SeccompRule *ret)
         struct json_object *args = NULL;
         uint32_t errno_ret = 0;
         SeccompRule rule = {};
-        int r, has_errno;
+        int r, has_errno = 0;
 
         if (!json_object_is_type(o, json_type_object))
                 return log_error_errno(-EINVAL, "config.json: %s must be an object.", where);
@@ -168,7 +172,7 @@ static int parse_arches(struct json_object *o, SeccompConfig *c)
         c->arches = calloc(strv_length(names) + 1, sizeof(uint32_t));
         if (!c->arches)
                 return log_oom();
-        STRV_FOREACH(n, names) {
+        STRV_FOREACH (n, names) {
                 r = parse_arch(*n, &c->arches[c->n_arches]);
                 if (r == -EOPNOTSUPP) {
                         log_warning("config.json: seccomp architecture %s is not known here, ignoring.", *n);
@@ -204,7 +208,7 @@ int seccomp_config_from_json(struct json_object *o, SeccompConfig **ret)
         const char *default_action = NULL;
         struct json_object *rules = NULL;
         uint32_t default_errno = 0;
-        int r, has_errno;
+        int r, has_errno = 0;
 
         if (!c)
                 return log_oom();
@@ -223,7 +227,8 @@ int seccomp_config_from_json(struct json_object *o, SeccompConfig **ret)
 
         size_t n = rules ? json_object_array_length(rules) : 0;
         if (n > SECCOMP_RULES_MAX)
-                return log_error_errno(-E2BIG, "config.json: linux.seccomp.syscalls has more than %d entries.",
+                return log_error_errno(-E2BIG,
+                                       "config.json: linux.seccomp.syscalls has more than %d entries.",
                                        SECCOMP_RULES_MAX);
         c->rules = calloc(n + 1, sizeof(SeccompRule));
         if (!c->rules)

@@ -48,7 +48,7 @@ static int add_rules(scmp_filter_ctx ctx, const SeccompConfig *c)
                 /* libseccomp rejects rules that repeat the default action; they change nothing. */
                 if (rule->action == c->default_action)
                         continue;
-                STRV_FOREACH(name, rule->names) {
+                STRV_FOREACH (name, rule->names) {
                         int nr = seccomp_syscall_resolve_name(*name);
                         if (nr == __NR_SCMP_ERROR) {
                                 log_debug("Unknown syscall %s in seccomp profile, skipping.", *name);
@@ -83,8 +83,8 @@ static int export_program(scmp_filter_ctx ctx, struct sock_fprog *ret)
         if (pread(fd, filter, (size_t)size, 0) != size)
                 return log_error_errno(-EIO, "Failed to read back seccomp filter.");
         *ret = (struct sock_fprog){
-                .len = (unsigned short)(size / sizeof(struct sock_filter)),
-                .filter = TAKE_PTR(filter),
+            .len = (unsigned short)(size / sizeof(struct sock_filter)),
+            .filter = TAKE_PTR(filter),
         };
         return 0;
 }

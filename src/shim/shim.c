@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/pidfd.h>
 #include <sys/signalfd.h>
@@ -22,6 +23,7 @@
 
 #define EXIT_START_FAILED 125
 #define EXIT_SYNC_ABORT   1
+#define IMAGE_NAME_MAX    1024
 
 typedef struct ShimArgs {
         const char *bundle;
@@ -44,35 +46,57 @@ static int parse_fd(const char *s, const char *option, int *ret)
         if (errno != 0 || end == s || *end || v < 0 || v > INT_MAX)
                 return log_error_errno(-EINVAL, "Invalid file descriptor for %s: %s", option, s);
         if (fcntl((int)v, F_GETFD) < 0)
-                return log_error_errno(-errno, "File descriptor %ld given with %s is not open: %m", v, option);
+                return log_error_errno(-errno, "File descriptor %ld given with %s is not open: %m", v,
+                                       option);
         *ret = (int)v;
         return 0;
 }
 
+/* The image name only labels log lines (a reference, a digest or an id): printable and bounded. */
+static bool image_name_is_printable(const char *s)
+{
+        if (isempty(s) || strlen(s) > IMAGE_NAME_MAX)
+                return false;
+        for (const char *p = s; *p; p++)
+                if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                        return false;
+        return true;
+}
+
 static int parse_args(int argc, char *argv[], ShimArgs *a)
 {
-        enum { ARG_BUNDLE = 0x100, ARG_ID, ARG_NAME, ARG_IMAGE, ARG_STATE_DIR, ARG_SYNC_FD, ARG_STDOUT_FD,
-               ARG_STDERR_FD, ARG_DEBUG, ARG_SECCOMP_CACHE_DIR };
+        enum {
+                ARG_BUNDLE = 0x100,
+                ARG_ID,
+                ARG_NAME,
+                ARG_IMAGE,
+                ARG_STATE_DIR,
+                ARG_SYNC_FD,
+                ARG_STDOUT_FD,
+                ARG_STDERR_FD,
+                ARG_DEBUG,
+                ARG_SECCOMP_CACHE_DIR
+        };
         static const struct option options[] = {
-                { "bundle", required_argument, NULL, ARG_BUNDLE },
-                { "id", required_argument, NULL, ARG_ID },
-                { "name", required_argument, NULL, ARG_NAME },
-                { "image", required_argument, NULL, ARG_IMAGE },
-                { "state-dir", required_argument, NULL, ARG_STATE_DIR },
-                { "sync-fd", required_argument, NULL, ARG_SYNC_FD },
-                { "stdout-fd", required_argument, NULL, ARG_STDOUT_FD },
-                { "stderr-fd", required_argument, NULL, ARG_STDERR_FD },
-                { "debug", no_argument, NULL, ARG_DEBUG },
-                { "seccomp-cache-dir", required_argument, NULL, ARG_SECCOMP_CACHE_DIR },
-                {},
+            {"bundle", required_argument, NULL, ARG_BUNDLE},
+            {"id", required_argument, NULL, ARG_ID},
+            {"name", required_argument, NULL, ARG_NAME},
+            {"image", required_argument, NULL, ARG_IMAGE},
+            {"state-dir", required_argument, NULL, ARG_STATE_DIR},
+            {"sync-fd", required_argument, NULL, ARG_SYNC_FD},
+            {"stdout-fd", required_argument, NULL, ARG_STDOUT_FD},
+            {"stderr-fd", required_argument, NULL, ARG_STDERR_FD},
+            {"debug", no_argument, NULL, ARG_DEBUG},
+            {"seccomp-cache-dir", required_argument, NULL, ARG_SECCOMP_CACHE_DIR},
+            {},
         };
         int c, r = 0;
 
         *a = (ShimArgs){
-                .seccomp_cache_dir = RAIND_RUNTIME_DIR "/seccomp",
-                .sync_fd = -1,
-                .stdout_fd = -1,
-                .stderr_fd = -1,
+            .seccomp_cache_dir = RAIND_RUNTIME_DIR "/seccomp",
+            .sync_fd = -1,
+            .stdout_fd = -1,
+            .stderr_fd = -1,
         };
         while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0) {
                 switch (c) {
@@ -120,7 +144,7 @@ static int parse_args(int argc, char *argv[], ShimArgs *a)
                 return log_error_errno(-EINVAL, "Invalid container id: %s", a->id);
         if (!container_name_is_valid(a->name))
                 return log_error_errno(-EINVAL, "Invalid container name: %s", a->name);
-        if (a->image && !image_reference_is_valid(a->image))
+        if (a->image && !image_name_is_printable(a->image))
                 return log_error_errno(-EINVAL, "Invalid image name: %s", a->image);
         return 0;
 }
@@ -141,7 +165,7 @@ static int int_cmp(const void *a, const void *b)
 /* Whatever raindd's process left open besides what we were given has no business here. */
 static void close_other_fds(const ShimArgs *a)
 {
-        int keep[] = { a->sync_fd, a->stdout_fd, a->stderr_fd };
+        int keep[] = {a->sync_fd, a->stdout_fd, a->stderr_fd};
         unsigned from = 3;
 
         qsort(keep, ELEMENTSOF(keep), sizeof(int), int_cmp);
@@ -222,8 +246,8 @@ static int monitor_container(const ShimArgs *a, ContainerProcess *p, int signal_
 {
         JournalFields fields;
         OutputStream streams[2] = {
-                { .fd = TAKE_FD(p->stdout_fd), .priority = LOG_INFO, .fields = &fields },
-                { .fd = TAKE_FD(p->stderr_fd), .priority = LOG_ERR, .fields = &fields },
+            {.fd = TAKE_FD(p->stdout_fd), .priority = LOG_INFO, .fields = &fields},
+            {.fd = TAKE_FD(p->stderr_fd), .priority = LOG_ERR, .fields = &fields},
         };
 
         if (journal_fields_init(&fields, a->id, a->name, a->image) < 0)
@@ -243,8 +267,8 @@ static int run(const ShimArgs *a)
 {
         _cleanup_(container_config_freep) ContainerConfig *c = NULL;
         _cleanup_(seccomp_program_done) struct sock_fprog seccomp = {};
-        _cleanup_(container_process_done) ContainerProcess process = {
-                .pidfd = -EBADF, .stdout_fd = -EBADF, .stderr_fd = -EBADF };
+        _cleanup_(container_process_done)
+            ContainerProcess process = {.pidfd = -EBADF, .stdout_fd = -EBADF, .stderr_fd = -EBADF};
         _cleanup_close_ int signal_fd = -EBADF;
         ChildMessage child_error = {};
         int r, k;
@@ -258,7 +282,8 @@ static int run(const ShimArgs *a)
                 timing_log("sync received");
         }
         if (r < 0)
-                return fail_start_errno(a, r, "Invalid container configuration (details in the journal)");
+                return fail_start_errno(a, r,
+                                        "Invalid container configuration (the shim's log names the field)");
 
         r = block_signals(&signal_fd);
         if (r < 0)
@@ -280,6 +305,7 @@ static int run(const ShimArgs *a)
         /* The shim lives as long as the container: keep only what the monitor needs. */
         c = container_config_free(c);
         seccomp_program_done(&seccomp);
+        (void)malloc_trim(0);
 
         int status = monitor_container(a, &process, signal_fd);
         (void)state_write_exit(a->state_dir, status);

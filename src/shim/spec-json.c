@@ -13,8 +13,8 @@ static int lookup(struct json_object *o, const char *key, json_type type, const 
         if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
                 return 0;
         if (!json_object_is_type(v, type))
-                return log_error_errno(-EINVAL, "config.json: %s%s%s must be %s.", where, *where ? "." : "", key,
-                                       type_name);
+                return log_error_errno(-EINVAL, "config.json: %s%s%s must be %s.", where, *where ? "." : "",
+                                       key, type_name);
         *ret = v;
         return 1;
 }

@@ -1,6 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Test helper: prints an OCI config.json with raind's defaults (Docker's mounts, masked paths,
- * capabilities and the default seccomp profile) for tests/shim/run.sh. */
+ * capabilities and the default seccomp profile) for tests/shim/run.sh.
+ *
+ *   raind-shim-mkspec [--rootfs PATH] [--hostname NAME] [--user UID[:GID]] [--cwd DIR] [--env K=V]...
+ *                     [--net | --net-path NSFILE] [--readonly] [--mount SRC:DST[:ro]]...
+ *                     [--lower DIRS --upper DIR --work DIR] [--no-seccomp] [--new-privileges]
+ *                     -- COMMAND [ARG...]
+ *
+ * --new-privileges leaves noNewPrivileges false (Docker's default); otherwise it is true. */
 #include <getopt.h>
 #include <stdio.h>
 
@@ -10,12 +17,22 @@
 #include "raind/validate.h"
 
 static const char *const masked_paths[] = {
-        "/proc/asound", "/proc/acpi", "/proc/interrupts", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-        "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
-        "/sys/devices/virtual/powercap", NULL,
+    "/proc/asound",
+    "/proc/acpi",
+    "/proc/interrupts",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    "/sys/firmware",
+    "/sys/devices/virtual/powercap",
+    NULL,
 };
 static const char *const readonly_paths[] = {
-        "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
+    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
 };
 
 static struct json_object *strv_json(const char *const *l)
@@ -23,8 +40,8 @@ static struct json_object *strv_json(const char *const *l)
         return json_new_strv((char *const *)l);
 }
 
-static void add_mount(struct json_object *mounts, const char *destination, const char *type, const char *source,
-                      const char *const *options)
+static void add_mount(struct json_object *mounts, const char *destination, const char *type,
+                      const char *source, const char *const *options)
 {
         struct json_object *m = json_object_new_object();
         json_add_string(m, "destination", destination);
@@ -38,19 +55,20 @@ static struct json_object *default_mounts(void)
 {
         struct json_object *mounts = json_object_new_array();
 
-        add_mount(mounts, "/proc", "proc", "proc", (const char *const[]){ "nosuid", "noexec", "nodev", NULL });
+        add_mount(mounts, "/proc", "proc", "proc", (const char *const[]){"nosuid", "noexec", "nodev", NULL});
         add_mount(mounts, "/dev", "tmpfs", "tmpfs",
-                  (const char *const[]){ "nosuid", "strictatime", "mode=755", "size=65536k", NULL });
+                  (const char *const[]){"nosuid", "strictatime", "mode=755", "size=65536k", NULL});
         add_mount(mounts, "/dev/pts", "devpts", "devpts",
-                  (const char *const[]){ "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5",
-                                         NULL });
-        add_mount(mounts, "/sys", "sysfs", "sysfs", (const char *const[]){ "nosuid", "noexec", "nodev", "ro", NULL });
+                  (const char *const[]){"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620",
+                                        "gid=5", NULL});
+        add_mount(mounts, "/sys", "sysfs", "sysfs",
+                  (const char *const[]){"nosuid", "noexec", "nodev", "ro", NULL});
         add_mount(mounts, "/sys/fs/cgroup", "cgroup", "cgroup",
-                  (const char *const[]){ "ro", "nosuid", "noexec", "nodev", NULL });
+                  (const char *const[]){"ro", "nosuid", "noexec", "nodev", NULL});
         add_mount(mounts, "/dev/mqueue", "mqueue", "mqueue",
-                  (const char *const[]){ "nosuid", "noexec", "nodev", NULL });
+                  (const char *const[]){"nosuid", "noexec", "nodev", NULL});
         add_mount(mounts, "/dev/shm", "tmpfs", "shm",
-                  (const char *const[]){ "nosuid", "noexec", "nodev", "mode=1777", "size=67108864", NULL });
+                  (const char *const[]){"nosuid", "noexec", "nodev", "mode=1777", "size=67108864", NULL});
         return mounts;
 }
 
@@ -68,7 +86,7 @@ static void add_bind(struct json_object *mounts, const char *spec)
                 *mode++ = 0;
         bool ro = mode && strcmp(mode, "ro") == 0;
         add_mount(mounts, dst, "bind", copy,
-                  ro ? (const char *const[]){ "rbind", "ro", NULL } : (const char *const[]){ "rbind", NULL });
+                  ro ? (const char *const[]){"rbind", "ro", NULL} : (const char *const[]){"rbind", NULL});
 }
 
 static struct json_object *capabilities(uint64_t *ret_mask)
@@ -91,7 +109,7 @@ static struct json_object *capabilities(uint64_t *ret_mask)
 
 static struct json_object *namespaces(bool net)
 {
-        static const char *const types[] = { "pid", "ipc", "uts", "mount", "cgroup" };
+        static const char *const types[] = {"pid", "ipc", "uts", "mount", "cgroup"};
         struct json_object *a = json_object_new_array();
 
         for (size_t i = 0; i < ELEMENTSOF(types) + net; i++) {
@@ -104,24 +122,38 @@ static struct json_object *namespaces(bool net)
 
 int main(int argc, char *argv[])
 {
-        enum { ARG_ROOTFS = 0x100, ARG_HOSTNAME, ARG_USER, ARG_NET, ARG_READONLY, ARG_LOWER, ARG_UPPER, ARG_WORK,
-               ARG_MOUNT, ARG_CWD, ARG_ENV, ARG_NO_SECCOMP, ARG_NEW_PRIVILEGES, ARG_NET_PATH };
+        enum {
+                ARG_ROOTFS = 0x100,
+                ARG_HOSTNAME,
+                ARG_USER,
+                ARG_NET,
+                ARG_READONLY,
+                ARG_LOWER,
+                ARG_UPPER,
+                ARG_WORK,
+                ARG_MOUNT,
+                ARG_CWD,
+                ARG_ENV,
+                ARG_NO_SECCOMP,
+                ARG_NEW_PRIVILEGES,
+                ARG_NET_PATH
+        };
         static const struct option options[] = {
-                { "rootfs", required_argument, NULL, ARG_ROOTFS },
-                { "hostname", required_argument, NULL, ARG_HOSTNAME },
-                { "user", required_argument, NULL, ARG_USER },
-                { "net", no_argument, NULL, ARG_NET },
-                { "net-path", required_argument, NULL, ARG_NET_PATH },
-                { "readonly", no_argument, NULL, ARG_READONLY },
-                { "lower", required_argument, NULL, ARG_LOWER },
-                { "upper", required_argument, NULL, ARG_UPPER },
-                { "work", required_argument, NULL, ARG_WORK },
-                { "mount", required_argument, NULL, ARG_MOUNT },
-                { "cwd", required_argument, NULL, ARG_CWD },
-                { "env", required_argument, NULL, ARG_ENV },
-                { "no-seccomp", no_argument, NULL, ARG_NO_SECCOMP },
-                { "new-privileges", no_argument, NULL, ARG_NEW_PRIVILEGES },
-                {},
+            {"rootfs", required_argument, NULL, ARG_ROOTFS},
+            {"hostname", required_argument, NULL, ARG_HOSTNAME},
+            {"user", required_argument, NULL, ARG_USER},
+            {"net", no_argument, NULL, ARG_NET},
+            {"net-path", required_argument, NULL, ARG_NET_PATH},
+            {"readonly", no_argument, NULL, ARG_READONLY},
+            {"lower", required_argument, NULL, ARG_LOWER},
+            {"upper", required_argument, NULL, ARG_UPPER},
+            {"work", required_argument, NULL, ARG_WORK},
+            {"mount", required_argument, NULL, ARG_MOUNT},
+            {"cwd", required_argument, NULL, ARG_CWD},
+            {"env", required_argument, NULL, ARG_ENV},
+            {"no-seccomp", no_argument, NULL, ARG_NO_SECCOMP},
+            {"new-privileges", no_argument, NULL, ARG_NEW_PRIVILEGES},
+            {},
         };
         const char *rootfs = "rootfs", *hostname = "raind-test", *lower = NULL, *upper = NULL, *work = NULL,
                    *cwd = "/", *net_path = NULL;
@@ -134,24 +166,51 @@ int main(int argc, char *argv[])
         strv_extend(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
                 switch (c) {
-                case ARG_ROOTFS: rootfs = optarg; break;
-                case ARG_HOSTNAME: hostname = optarg; break;
+                case ARG_ROOTFS:
+                        rootfs = optarg;
+                        break;
+                case ARG_HOSTNAME:
+                        hostname = optarg;
+                        break;
                 case ARG_USER:
                         if (sscanf(optarg, "%u:%u", &uid, &gid) < 1)
                                 return 2;
                         break;
-                case ARG_NET: net = true; break;
-                case ARG_NET_PATH: net_path = optarg; break;
-                case ARG_READONLY: readonly = true; break;
-                case ARG_LOWER: lower = optarg; break;
-                case ARG_UPPER: upper = optarg; break;
-                case ARG_WORK: work = optarg; break;
-                case ARG_MOUNT: add_bind(mounts, optarg); break;
-                case ARG_CWD: cwd = optarg; break;
-                case ARG_ENV: strv_extend(&env, optarg); break;
-                case ARG_NO_SECCOMP: seccomp = false; break;
-                case ARG_NEW_PRIVILEGES: nnp = false; break;
-                default: return 2;
+                case ARG_NET:
+                        net = true;
+                        break;
+                case ARG_NET_PATH:
+                        net_path = optarg;
+                        break;
+                case ARG_READONLY:
+                        readonly = true;
+                        break;
+                case ARG_LOWER:
+                        lower = optarg;
+                        break;
+                case ARG_UPPER:
+                        upper = optarg;
+                        break;
+                case ARG_WORK:
+                        work = optarg;
+                        break;
+                case ARG_MOUNT:
+                        add_bind(mounts, optarg);
+                        break;
+                case ARG_CWD:
+                        cwd = optarg;
+                        break;
+                case ARG_ENV:
+                        strv_extend(&env, optarg);
+                        break;
+                case ARG_NO_SECCOMP:
+                        seccomp = false;
+                        break;
+                case ARG_NEW_PRIVILEGES:
+                        nnp = false;
+                        break;
+                default:
+                        return 2;
                 }
         if (optind >= argc) {
                 fprintf(stderr, "usage: %s [options] -- command [args...]\n", argv[0]);

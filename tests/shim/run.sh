@@ -30,6 +30,7 @@ cleanup() {
         rm -rf "$T"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM HUP PIPE # so that the EXIT trap cleans up then too
 
 PASSED=0
 FAILED=0
@@ -60,11 +61,11 @@ mkdir -p "$T/state"
 # spec [mkspec options] -- command...: writes $BUNDLE/config.json
 spec() { "$MKSPEC" "$@" >"$BUNDLE/config.json" || { echo "mkspec failed" >&2; exit 2; }; }
 
-# shim [extra shim options]: runs the bundle, output in $OUT/$ERR, exit status in $RC
+# shim: runs the bundle, output in $OUT/$ERR, exit status in $RC
 shim() {
         rm -f "$T/state/pid" "$T/state/exit"
         "$SHIM" --bundle "$BUNDLE" --id "$ID" --name test --image busybox:latest --state-dir "$T/state" \
-                --seccomp-cache-dir "$T/seccomp" --stdout-fd 1 --stderr-fd 2 "$@" >"$T/out" 2>"$T/err"
+                --seccomp-cache-dir "$T/seccomp" --stdout-fd 1 --stderr-fd 2 >"$T/out" 2>"$T/err"
         RC=$?
         OUT=$(cat "$T/out")
         ERR=$(cat "$T/err")
@@ -144,9 +145,10 @@ spec -- mount -t tmpfs x /mnt
 shim
 check "mount -t tmpfs is refused" test $RC != 0
 
-spec -- sh -c 'echo x > /proc/sys/kernel/hostname'
+spec -- sh -c 'echo x > /proc/sys/kernel/hostname; grep " /proc/sys " /proc/self/mountinfo'
 shim
-check "writing to /proc/sys fails" test $RC != 0
+check "writing to /proc/sys fails" grep -q "Read-only file system" "$T/err"
+check "/proc/sys is a read-only mount" grep -q " /proc/sys ro," "$T/out"
 
 # /proc/kcore is masked when the kernel has one; timer_list and /proc/acpi exist nearly everywhere.
 for MASKED in /proc/kcore /proc/timer_list; do [ -e $MASKED ] && break; done
@@ -255,8 +257,8 @@ CPID=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["containerPid"
 field22() { sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f20; }
 check "pid file: shimPid is the shim" python3 -c 'import json,sys; assert json.loads(sys.argv[1])["shimPid"] == int(sys.argv[2])' "$PIDJSON" $SHIM_PID
 check "pid file: containerPid is a child of the shim" test "$(awk '{print $4}' "/proc/$CPID/stat" 2>/dev/null)" = $SHIM_PID
-check "pid file: shimStartTime is /proc/PID/stat field 22" python3 -c 'import json,sys; assert json.loads(sys.argv[1])["shimStartTime"] == int(sys.argv[2])' "$PIDJSON" "$(field22 $SHIM_PID)"
-check "pid file: containerStartTime is /proc/PID/stat field 22" python3 -c 'import json,sys; assert json.loads(sys.argv[1])["containerStartTime"] == int(sys.argv[2])' "$PIDJSON" "$(field22 "$CPID")"
+check "pid file: shimStartTime is /proc/PID/stat field 22" python3 -c 'import json,sys; assert json.loads(sys.argv[1])["shimStartTime"] == int(sys.argv[2])' "$PIDJSON" "$(field22 $SHIM_PID)" 2>/dev/null
+check "pid file: containerStartTime is /proc/PID/stat field 22" python3 -c 'import json,sys; assert json.loads(sys.argv[1])["containerStartTime"] == int(sys.argv[2])' "$PIDJSON" "$(field22 "$CPID")" 2>/dev/null
 check "pid file: startedAt is now" python3 -c 'import json,sys,time; assert abs(json.loads(sys.argv[1])["startedAt"] / 1e6 - time.time()) < 5' "$PIDJSON"
 check "no exit file while running" test ! -e "$T/state/exit"
 wait $SHIM_PID
@@ -297,52 +299,53 @@ exec 8<>"$T/fifo" # a reader that never reads: the pipe fills up
 spec -- sh -c 'i=0; while [ $i -lt 20000 ]; do echo line line line line line line $i; i=$((i + 1)); done'
 START=$(date +%s%N)
 timeout 10 "$SHIM" --bundle "$BUNDLE" --id "$ID" --name test --state-dir "$T/state" \
-        --seccomp-cache-dir "$T/seccomp" --stdout-fd 8
+        --seccomp-cache-dir "$T/seccomp" --stdout-fd 8 2>"$T/err"
 RC=$?
 ELAPSED=$((($(date +%s%N) - START) / 1000000))
 exec 8>&-
 check "a stuck client does not block the shim (${ELAPSED} ms)" test $RC = 0
+check "a stuck client is dropped with a warning" grep -q "Client did not take the rest" "$T/err"
 
 # --- sync protocol ----------------------------------------------------------------------------------
-cat >"$T/sync.py" <<'EOF'
-import os, socket, subprocess, sys, time
-shim, bundle, cid, state, cache, mode = sys.argv[1:7]
-parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-p = subprocess.Popen([shim, "--bundle", bundle, "--id", cid, "--name", "sync", "--state-dir", state,
-                      "--seccomp-cache-dir", cache, "--sync-fd", str(child.fileno())],
-                     pass_fds=[child.fileno()], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-child.close()
-time.sleep(0.2)
-assert p.poll() is None, "shim must wait for go"
-assert not os.path.exists(os.path.join(state, "pid")), "nothing may start before go"
-if mode == "abort":
-    parent.close()
-    assert p.wait(timeout=5) == 1
-    assert not os.path.exists(os.path.join(state, "pid"))
-    print("aborted")
-    sys.exit(0)
-parent.send(b"g")
-reply = parent.recv(4096).decode()
-rc = p.wait(timeout=10)
-print(reply)
-print(rc)
-EOF
 spec -- true
 rm -f "$T/state/pid" "$T/state/exit"
-R=$(python3 "$T/sync.py" "$SHIM" "$BUNDLE" "$ID" "$T/state" "$T/seccomp" go 2>&1)
+R=$(python3 "$SRC/tests/shim/sync-client.py" "$SHIM" "$BUNDLE" "$ID" "$T/state" "$T/seccomp" go 2>&1)
 check "sync: waits for go, then answers ok <pid>" grep -qE '^ok [0-9]+$' <<<"$R"
 check "sync: shim exits with the container's status" test "$(tail -n1 <<<"$R")" = 0
 
 spec -- nosuchcmd
 rm -f "$T/state/pid" "$T/state/exit"
-R=$(python3 "$T/sync.py" "$SHIM" "$BUNDLE" "$ID" "$T/state" "$T/seccomp" go 2>&1)
+R=$(python3 "$SRC/tests/shim/sync-client.py" "$SHIM" "$BUNDLE" "$ID" "$T/state" "$T/seccomp" go 2>&1)
 check "sync: a failed exec answers err 2 127 <message>" \
         grep -qxF 'err 2 127 exec "nosuchcmd": executable file not found in $PATH' <<<"$R"
 check "sync: a failed exec exits 127" test "$(tail -n1 <<<"$R")" = 127
 
 rm -f "$T/state/pid" "$T/state/exit"
-R=$(python3 "$T/sync.py" "$SHIM" "$BUNDLE" "$ID" "$T/state" "$T/seccomp" abort 2>&1)
+R=$(python3 "$SRC/tests/shim/sync-client.py" "$SHIM" "$BUNDLE" "$ID" "$T/state" "$T/seccomp" abort 2>&1)
 check "sync: EOF instead of go aborts quietly with 1" test "$R" = aborted
+
+# --- journal ----------------------------------------------------------------------------------------
+J=$T/journal.json
+jcheck() { # jcheck DESCRIPTION PYTHON-EXPRESSION: e is the list of journal entries, id the container id
+        check "$1" python3 -c "import json, sys; id = sys.argv[2]; e = [json.loads(l) for l in open(sys.argv[1])]; assert $2" "$J" "$ID" 2>/dev/null
+}
+spec -- sh -c 'echo out-line; echo err-line >&2; i=0; while [ $i -lt 40000 ]; do printf x; i=$((i + 1)); done; echo; printf tail'
+"$SRC/tests/shim/with-journal.sh" "$J" "$SHIM" --bundle "$BUNDLE" --id "$ID" --name web --image busybox:latest \
+        --state-dir "$T/state" --seccomp-cache-dir "$T/seccomp"
+jcheck "journal: a stdout line carries PRIORITY=6 and the container fields" \
+        'any(x["MESSAGE"] == "out-line" and x["PRIORITY"] == "6" and x["CONTAINER_ID"] == id[:12] and x["CONTAINER_ID_FULL"] == id and x["CONTAINER_NAME"] == "web" and x["IMAGE_NAME"] == "busybox:latest" and x["SYSLOG_IDENTIFIER"] == "web" and "CONTAINER_PARTIAL_MESSAGE" not in x for x in e)'
+jcheck "journal: a stderr line carries PRIORITY=3" 'any(x["MESSAGE"] == "err-line" and x["PRIORITY"] == "3" for x in e)'
+jcheck "journal: a 40000 byte line comes in 16 KiB parts, all but the last partial" \
+        '[(len(x["MESSAGE"]), x.get("CONTAINER_PARTIAL_MESSAGE")) for x in e if x["MESSAGE"].startswith("xxx")] == [(16384, "true"), (16384, "true"), (7232, None)]'
+jcheck "journal: a last line without newline is partial" \
+        'any(x["MESSAGE"] == "tail" and x.get("CONTAINER_PARTIAL_MESSAGE") == "true" for x in e)'
+
+spec -- nosuchcmd
+rm -f "$T/state/pid" "$T/state/exit"
+"$SRC/tests/shim/with-journal.sh" "$J" python3 "$SRC/tests/shim/sync-client.py" "$SHIM" "$BUNDLE" "$ID" \
+        "$T/state" "$T/seccomp" go >/dev/null
+jcheck "journal: with --sync-fd the shim's own errors go to the journal as raind-shim" \
+        'any(x["SYSLOG_IDENTIFIER"] == "raind-shim" and "executable file not found" in x["MESSAGE"] and x["PRIORITY"] == "3" for x in e)'
 
 # --- invalid input ----------------------------------------------------------------------------------
 echo '{"process": {"args": "not-an-array"}}' >"$BUNDLE/config.json"
@@ -359,26 +362,23 @@ if [ $BENCH = 1 ]; then
         spec -- true
         "$SHIM" --bundle "$BUNDLE" --id "$ID" --name bench --state-dir "$STATE" \
                 --seccomp-cache-dir "$T/seccomp" >/dev/null 2>&1 # warm the filter cache
-        time_loop() { # time_loop COMMAND...: mean µs per run
-                local start end
-                start=$(date +%s%N)
-                for _ in $(seq $N); do "$@" >/dev/null 2>&1; done
-                end=$(date +%s%N)
-                echo $(((end - start) / N / 1000))
-        }
+        SHIM_CMD="$SHIM --bundle $BUNDLE --id $ID --name bench --state-dir $STATE --seccomp-cache-dir $T/seccomp"
+        cp "$BUNDLE/config.json" "$T/bench-plain.json"
+        mkdir -p "$T/bench-net"
+        spec --rootfs "$BUNDLE/rootfs" --net -- true
+        mv "$BUNDLE/config.json" "$T/bench-net/config.json"
+        cp "$T/bench-plain.json" "$BUNDLE/config.json"
+        UNSHARE_CMD="unshare --pid --fork --mount --net --uts --ipc true"
+        SHIM_NET_CMD=${SHIM_CMD/--bundle $BUNDLE/--bundle $T/bench-net}
         if command -v hyperfine >/dev/null; then
-                hyperfine -N -w 5 -r $N "unshare --pid --fork --mount --net --uts --ipc true" \
-                        "$SHIM --bundle $BUNDLE --id $ID --name bench --state-dir $STATE --seccomp-cache-dir $T/seccomp"
+                hyperfine -N -w 5 -r $N "$UNSHARE_CMD" "$SHIM_CMD" "$SHIM_NET_CMD"
+        else
+                echo "# start and exit of 'true', wall time per run (no hyperfine here):"
+                python3 "$SRC/tests/shim/bench.py" $N "/bin/true (the measuring loop itself)=/bin/true" \
+                        "$UNSHARE_CMD=$UNSHARE_CMD" \
+                        "raind-shim (pid, ipc, uts, mount, cgroup ns; 7 mounts, 6 devices, masks, seccomp)=$SHIM_CMD" \
+                        "raind-shim with a network namespace too=$SHIM_NET_CMD"
         fi
-        U=$(time_loop unshare --pid --fork --mount --net --uts --ipc true)
-        S=$(time_loop "$SHIM" --bundle "$BUNDLE" --id "$ID" --name bench --state-dir "$STATE" \
-                --seccomp-cache-dir "$T/seccomp")
-        echo "# unshare --pid --fork --mount --net --uts --ipc true: $U us per run (mean of $N)"
-        echo "# raind-shim true (pid,ipc,uts,mount,cgroup ns; rootfs, 7 mounts, devices, masks, seccomp): $S us per run"
-        spec --net -- true
-        S=$(time_loop "$SHIM" --bundle "$BUNDLE" --id "$ID" --name bench --state-dir "$STATE" \
-                --seccomp-cache-dir "$T/seccomp")
-        echo "# raind-shim true, also with a network namespace: $S us per run"
         spec -- true
         if [ -x /usr/bin/time ]; then
                 RSS=$(/usr/bin/time -v "$SHIM" --bundle "$BUNDLE" --id "$ID" --name bench --state-dir "$STATE" \

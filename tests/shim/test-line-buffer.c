@@ -24,8 +24,8 @@ static void collect(const char *line, size_t len, bool partial, void *userdata)
         assert_true(c->n < ELEMENTSOF(c->lines));
         assert_true(len <= LINE_PART_MAX);
         assert_null(memchr(line, '\n', len));
-        c->lines[c->n++] = (Line){ .len = len, .partial = partial, .first = len ? line[0] : 0,
-                                   .last = len ? line[len - 1] : 0 };
+        c->lines[c->n++] = (Line){
+            .len = len, .partial = partial, .first = len ? line[0] : 0, .last = len ? line[len - 1] : 0};
 }
 
 static LineBuffer buffer;
@@ -127,12 +127,12 @@ static void test_binary_data(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_simple_lines),
-                cmocka_unit_test(test_split_across_reads),
-                cmocka_unit_test(test_long_line),
-                cmocka_unit_test(test_exact_part_size),
-                cmocka_unit_test(test_exact_part_size_then_more),
-                cmocka_unit_test(test_binary_data),
+            cmocka_unit_test(test_simple_lines),
+            cmocka_unit_test(test_split_across_reads),
+            cmocka_unit_test(test_long_line),
+            cmocka_unit_test(test_exact_part_size),
+            cmocka_unit_test(test_exact_part_size_then_more),
+            cmocka_unit_test(test_binary_data),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
