@@ -48,6 +48,15 @@ static void start_fail(Container *c, const char *error_name, const char *message
         if (dir)
                 (void)rm_rf(dir);
         container_set_state(c, c->exit_status >= 0 ? CONTAINER_EXITED : CONTAINER_CREATED);
+        (void)container_save(c);
+        if (c->exit_status >= 0)
+                pending_calls_reply_wait(&c->waiters, c->exit_status);
+        /* A forced Remove that came in while the start was under way. */
+        if (c->removers) {
+                int r = container_remove(c);
+                if (r < 0)
+                        log_error_errno(r, "Failed to remove container: %m");
+        }
 }
 
 static void start_succeeded(Container *c, pid_t main_pid)
@@ -67,6 +76,8 @@ static void start_succeeded(Container *c, pid_t main_pid)
                 (void)sd_bus_reply_method_return(c->start_request, NULL);
         c->start_request = sd_bus_message_unref(c->start_request);
         log_info("Started container %s (pid %d) in %s.", c->name, (int)main_pid, c->unit);
+        if (c->removers)
+                (void)container_kill(c, SIGKILL); /* removed once it has exited */
 }
 
 static int on_sync_message(sd_event_source *s, int fd, uint32_t revents, void *userdata)
@@ -104,8 +115,7 @@ static int on_sync_message(sd_event_source *s, int fd, uint32_t revents, void *u
                            : code == 126 ? BUS_ERROR_EXEC_PERMISSION
                                          : BUS_ERROR_START_FAILED,
                            buf + off);
-                (void)container_save(c);
-                return 0;
+                return 0; /* c may be gone: a forced Remove may have been waiting */
         }
         start_fail(c, BUS_ERROR_START_FAILED, "raind-shim sent a malformed start report");
         return 0;

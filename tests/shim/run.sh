@@ -4,11 +4,11 @@
 # busybox bundle and checks what the container sees. Prints "ok - …"/"not ok - …" per check, then
 # "N passed, N failed", and some start-up figures unless --no-bench is given.
 #
-#   tests/shim/run.sh [--no-bench]      (BUILD=<meson build dir>, default build-shim)
+#   tests/shim/run.sh [--no-bench]      (BUILD=<meson build dir>, default build)
 set -u
 
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${BUILD:-$SRC/build-shim}
+BUILD=${BUILD:-$SRC/build}
 SHIM=$BUILD/src/shim/raind-shim
 MKSPEC=$BUILD/src/shim/raind-shim-mkspec
 BENCH=1
