@@ -17,7 +17,7 @@
 /* A second SIGINT this soon after the first one gives up waiting. */
 #define DOUBLE_INTERRUPT_USEC (1 * USEC_PER_SEC)
 
-static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
 
 typedef struct Attach {
         sd_bus *bus;
@@ -75,10 +75,13 @@ static int on_wait_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_er
                 bool gone = sd_bus_error_has_names(e, BUS_ERROR_NO_SUCH_CONTAINER,
                                                    "org.freedesktop.DBus.Error.UnknownObject");
 
-                if (gone && a->announced_exit_status >= 0)
+                if (gone && a->announced_exit_status >= 0) {
+                        log_debug("The container is gone (%s); its exit status was announced as %d.",
+                                  e->name, a->announced_exit_status);
                         return exit_loop(a, a->announced_exit_status);
+                }
                 if (gone) {
-                        log_error("raind: the container was removed before its exit status could be read");
+                        log_error("raind: The container was removed before its exit status could be read");
                         return exit_loop(a, EXIT_DAEMON_ERROR);
                 }
                 return exit_loop(a, cli_log_bus_error(e, sd_bus_message_get_errno(m), NULL, NULL, NULL));
@@ -86,11 +89,11 @@ static int on_wait_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_er
 
         r = sd_bus_message_read(m, "i", &status);
         if (r < 0) {
-                log_error_errno(r, "raind: cannot read the exit status: %m");
+                log_error_errno(r, "raind: Cannot read the exit status: %m");
                 return exit_loop(a, EXIT_DAEMON_ERROR);
         }
         if (status < 0 || status > 255) {
-                log_error("raind: the container has no exit status (%" PRIi32 ")", status);
+                log_error("raind: The container has no exit status (%" PRIi32 ")", status);
                 return exit_loop(a, EXIT_DAEMON_ERROR);
         }
         return exit_loop(a, status);
@@ -123,12 +126,12 @@ static void remove_container(Attach *a)
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         int r;
 
-        r = cli_call(a->bus, a->path, RAIND_CONTAINER_INTERFACE, "Remove", CLI_CALL_TIMEOUT_USEC, &error, NULL,
-                     "b", 1);
+        r = cli_call(a->bus, a->path, RAIND_CONTAINER_INTERFACE, "Remove", CLI_CALL_TIMEOUT_USEC, &error,
+                     NULL, "b", 1);
         /* With AutoRemove it may be gone already; anything else is worth a word. */
         if (r < 0 && !sd_bus_error_has_names(&error, BUS_ERROR_NO_SUCH_CONTAINER,
                                              "org.freedesktop.DBus.Error.UnknownObject"))
-                cli_log_bus_error(&error, r, "cannot remove the container", "remove containers",
+                cli_log_bus_error(&error, r, "Cannot remove the container", "remove containers",
                                   POLKIT_MANAGE_CONTAINERS);
 }
 
@@ -141,14 +144,15 @@ static int on_start_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
         if (e) {
                 status = cli_log_bus_error(e, sd_bus_message_get_errno(m), NULL, "start containers",
                                            POLKIT_MANAGE_CONTAINERS);
-                if (a->remove_on_failure && !bus_error_means_unreachable(e->name, sd_bus_message_get_errno(m)))
+                if (a->remove_on_failure &&
+                    !bus_error_means_unreachable(e->name, sd_bus_message_get_errno(m)))
                         remove_container(a);
                 return exit_loop(a, status);
         }
 
         r = call_async(a, "Wait", CLI_CALL_NO_TIMEOUT, on_wait_reply, NULL);
         if (r < 0) {
-                log_error_errno(r, "raind: cannot wait for the container: %m");
+                log_error_errno(r, "raind: Cannot wait for the container: %m");
                 return exit_loop(a, EXIT_DAEMON_ERROR);
         }
         return 0;
@@ -160,7 +164,7 @@ static int on_kill_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_er
 
         /* Not running (yet, or any more) is the race every forwarded signal may lose. */
         if (e && !sd_bus_error_has_name(e, BUS_ERROR_NOT_RUNNING))
-                cli_log_bus_error(e, sd_bus_message_get_errno(m), "cannot pass on the signal",
+                cli_log_bus_error(e, sd_bus_message_get_errno(m), "Cannot pass on the signal",
                                   "kill containers", POLKIT_MANAGE_CONTAINERS);
         return 0;
 }
@@ -174,7 +178,7 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
                 uint64_t now = now_usec(CLOCK_MONOTONIC);
 
                 if (a->last_interrupt > 0 && now - a->last_interrupt < DOUBLE_INTERRUPT_USEC) {
-                        log_error("raind: interrupted; the container was left as it is");
+                        log_error("raind: Interrupted; the container was left as it is");
                         return exit_loop(a, 128 + SIGINT);
                 }
                 a->last_interrupt = now;
@@ -183,7 +187,7 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
         log_debug("Passing SIG%s on to the container.", signal_to_name(sig));
         r = call_async(a, "Kill", CLI_CALL_TIMEOUT_USEC, on_kill_reply, "i", sig);
         if (r < 0)
-                log_error_errno(r, "raind: cannot pass on SIG%s: %m", signal_to_name(sig));
+                log_error_errno(r, "raind: Cannot pass on SIG%s: %m", signal_to_name(sig));
         return 0;
 }
 
@@ -191,34 +195,34 @@ int container_attach(sd_bus *bus, const char *path, bool remove_on_failure)
 {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         Attach a = {
-                .bus = bus,
-                .path = path,
-                .remove_on_failure = remove_on_failure,
-                .announced_exit_status = -1,
+            .bus = bus,
+            .path = path,
+            .remove_on_failure = remove_on_failure,
+            .announced_exit_status = -1,
         };
         sigset_t mask;
         int r;
 
         r = sd_event_default(&event);
         if (r < 0)
-                return log_error_errno(r, "raind: cannot set up the event loop: %m");
+                return log_error_errno(r, "raind: Cannot set up the event loop: %m");
         a.event = event;
 
         sigemptyset(&mask);
         for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++)
                 sigaddset(&mask, forwarded_signals[i]);
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
-                return log_error_errno(-errno, "raind: cannot block signals: %m");
+                return log_error_errno(-errno, "raind: Cannot block signals: %m");
         for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++) {
                 r = sd_event_add_signal(event, NULL, forwarded_signals[i], on_signal, &a);
                 if (r < 0)
-                        return log_error_errno(r, "raind: cannot watch SIG%s: %m",
+                        return log_error_errno(r, "raind: Cannot watch SIG%s: %m",
                                                signal_to_name(forwarded_signals[i]));
         }
 
         r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
-                return log_error_errno(r, "raind: cannot attach the bus to the event loop: %m");
+                return log_error_errno(r, "raind: Cannot attach the bus to the event loop: %m");
 
         /* Installed before the start: the bus daemon handles our messages in order. Without it we
          * only lose the fallback for containers removed before Wait() arrives. */
@@ -230,11 +234,11 @@ int container_attach(sd_bus *bus, const char *path, bool remove_on_failure)
         r = call_async(&a, "StartAttached", CLI_CALL_TIMEOUT_USEC, on_start_reply, "hh", STDOUT_FILENO,
                        STDERR_FILENO);
         if (r < 0)
-                return log_error_errno(r, "raind: cannot start the container: %m");
+                return log_error_errno(r, "raind: Cannot start the container: %m");
 
         r = sd_event_loop(event);
         sd_bus_detach_event(bus);
         if (r < 0)
-                return log_error_errno(r, "raind: event loop failed: %m");
+                return log_error_errno(r, "raind: Event loop failed: %m");
         return r;
 }

@@ -30,7 +30,7 @@ int cli_bus_open(sd_bus **ret)
         /* polkit may ask for a password, but only if somebody is there to type it. */
         r = sd_bus_set_allow_interactive_authorization(bus, isatty(STDIN_FILENO));
         if (r < 0)
-                return log_error_errno(r, "raind: failed to set up the bus connection: %m");
+                return log_error_errno(r, "raind: Failed to set up the bus connection: %m");
 
         *ret = TAKE_PTR(bus);
         return 0;
@@ -69,8 +69,8 @@ int cli_log_bus_error(const sd_bus_error *error, int r, const char *prefix, cons
         bool named = sd_bus_error_is_set(error);
         int status;
 
-        if (bus_error_explain(named ? error->name : NULL, named ? error->message : NULL, r, what, polkit_action,
-                              &text, &status) < 0) {
+        if (bus_error_explain(named ? error->name : NULL, named ? error->message : NULL, r, what,
+                              polkit_action, &text, &status) < 0) {
                 log_oom();
                 return EXIT_DAEMON_ERROR;
         }
@@ -91,8 +91,7 @@ int container_lookup(sd_bus *bus, const char *name_or_id, sd_bus_error *error, c
         int r;
 
         if (!container_name_is_valid(name_or_id))
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "invalid container name or id '%s'",
-                                         name_or_id);
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Invalid container name or id");
 
         r = cli_call(bus, RAIND_MANAGER_PATH, RAIND_MANAGER_INTERFACE, "GetContainer", 0, error, &reply, "s",
                      name_or_id);
@@ -109,11 +108,13 @@ int container_lookup(sd_bus *bus, const char *name_or_id, sd_bus_error *error, c
         return 0;
 }
 
-int container_get_string(sd_bus *bus, const char *path, const char *property, sd_bus_error *error, char **ret)
+int container_get_string(sd_bus *bus, const char *path, const char *property, sd_bus_error *error,
+                         char **ret)
 {
         int r;
 
-        r = sd_bus_get_property_string(bus, RAIND_BUS_NAME, path, RAIND_CONTAINER_INTERFACE, property, error, ret);
+        r = sd_bus_get_property_string(bus, RAIND_BUS_NAME, path, RAIND_CONTAINER_INTERFACE, property, error,
+                                       ret);
         log_debug("Get %s on %s: %s", property, path, r < 0 ? "failed" : "ok");
         return r;
 }

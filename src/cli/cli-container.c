@@ -28,7 +28,7 @@ static int for_each_container(sd_bus *bus, char **names, container_action_t acti
 {
         int status = 0;
 
-        STRV_FOREACH(name, names) {
+        STRV_FOREACH (name, names) {
                 _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
                 _cleanup_free_ char *path = NULL;
                 int r;
@@ -53,13 +53,14 @@ static int for_each_container(sd_bus *bus, char **names, container_action_t acti
 static int check_names(int argc, char *argv[])
 {
         if (optind >= argc)
-                return cli_usage_error("missing container name");
+                return cli_usage_error("Missing container name");
         return 0;
 }
 
 static int call_start(sd_bus *bus, const char *path, const void *arg, sd_bus_error *error)
 {
-        return cli_call(bus, path, RAIND_CONTAINER_INTERFACE, "Start", CLI_CALL_TIMEOUT_USEC, error, NULL, NULL);
+        return cli_call(bus, path, RAIND_CONTAINER_INTERFACE, "Start", CLI_CALL_TIMEOUT_USEC, error, NULL,
+                        NULL);
 }
 
 static void help_start(void)
@@ -78,9 +79,9 @@ static void help_start(void)
 int verb_container_start(int argc, char *argv[])
 {
         static const struct option options[] = {
-                { "attach", no_argument, NULL, 'a' },
-                { "help", no_argument, NULL, 'h' },
-                {},
+            {"attach", no_argument, NULL, 'a'},
+            {"help", no_argument, NULL, 'h'},
+            {},
         };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         bool attach = false;
@@ -102,7 +103,7 @@ int verb_container_start(int argc, char *argv[])
         if (r != 0)
                 return r;
         if (attach && argc - optind > 1)
-                return cli_usage_error("--attach works with one container at a time");
+                return cli_usage_error("Option --attach works with one container at a time");
 
         if (cli_bus_open(&bus) < 0)
                 return EXIT_DAEMON_ERROR;
@@ -113,7 +114,8 @@ int verb_container_start(int argc, char *argv[])
 
                 r = container_lookup(bus, argv[optind], &error, &path);
                 if (r < 0)
-                        return cli_log_bus_error(&error, r, NULL, "start containers", POLKIT_MANAGE_CONTAINERS);
+                        return cli_log_bus_error(&error, r, NULL, "start containers",
+                                                 POLKIT_MANAGE_CONTAINERS);
                 return container_attach(bus, path, false);
         }
 
@@ -158,10 +160,10 @@ static int parse_seconds(const char *s, uint32_t *ret)
 int verb_container_stop(int argc, char *argv[])
 {
         static const struct option options[] = {
-                { "time", required_argument, NULL, 't' },
-                { "timeout", required_argument, NULL, 't' },
-                { "help", no_argument, NULL, 'h' },
-                {},
+            {"time", required_argument, NULL, 't'},
+            {"timeout", required_argument, NULL, 't'},
+            {"help", no_argument, NULL, 'h'},
+            {},
         };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         uint32_t timeout = STOP_TIMEOUT_DEFAULT_SEC;
@@ -172,7 +174,7 @@ int verb_container_stop(int argc, char *argv[])
                 switch (c) {
                 case 't':
                         if (parse_seconds(optarg, &timeout) < 0)
-                                return cli_usage_error("invalid timeout '%s': expected a number of seconds",
+                                return cli_usage_error("Invalid timeout '%s': expected a number of seconds",
                                                        optarg);
                         break;
                 case 'h':
@@ -192,8 +194,8 @@ int verb_container_stop(int argc, char *argv[])
 
 static int call_kill(sd_bus *bus, const char *path, const void *arg, sd_bus_error *error)
 {
-        return cli_call(bus, path, RAIND_CONTAINER_INTERFACE, "Kill", CLI_CALL_TIMEOUT_USEC, error, NULL, "i",
-                        *(const int *)arg);
+        return cli_call(bus, path, RAIND_CONTAINER_INTERFACE, "Kill", CLI_CALL_TIMEOUT_USEC, error, NULL,
+                        "i", *(const int *)arg);
 }
 
 static void help_kill(void)
@@ -212,9 +214,9 @@ static void help_kill(void)
 int verb_container_kill(int argc, char *argv[])
 {
         static const struct option options[] = {
-                { "signal", required_argument, NULL, 's' },
-                { "help", no_argument, NULL, 'h' },
-                {},
+            {"signal", required_argument, NULL, 's'},
+            {"help", no_argument, NULL, 'h'},
+            {},
         };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         int c, r, sig = SIGKILL;
@@ -224,9 +226,10 @@ int verb_container_kill(int argc, char *argv[])
                 switch (c) {
                 case 's':
                         if (parse_signal(optarg, &sig) < 0)
-                                return cli_usage_error("invalid signal '%s': expected a name such as TERM or "
-                                                       "SIGKILL, or a number",
-                                                       optarg);
+                                return cli_usage_error(
+                                    "Invalid signal '%s': expected a name such as TERM or "
+                                    "SIGKILL, or a number",
+                                    optarg);
                         break;
                 case 'h':
                         help_kill();
@@ -245,8 +248,8 @@ int verb_container_kill(int argc, char *argv[])
 
 static int call_remove(sd_bus *bus, const char *path, const void *arg, sd_bus_error *error)
 {
-        return cli_call(bus, path, RAIND_CONTAINER_INTERFACE, "Remove", CLI_CALL_TIMEOUT_USEC, error, NULL, "b",
-                        (int)*(const bool *)arg);
+        return cli_call(bus, path, RAIND_CONTAINER_INTERFACE, "Remove", CLI_CALL_TIMEOUT_USEC, error, NULL,
+                        "b", (int)*(const bool *)arg);
 }
 
 static void help_rm(void)
@@ -264,9 +267,9 @@ static void help_rm(void)
 int verb_container_rm(int argc, char *argv[])
 {
         static const struct option options[] = {
-                { "force", no_argument, NULL, 'f' },
-                { "help", no_argument, NULL, 'h' },
-                {},
+            {"force", no_argument, NULL, 'f'},
+            {"help", no_argument, NULL, 'h'},
+            {},
         };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         bool force = false;
@@ -324,8 +327,8 @@ static void help_wait(void)
 int verb_container_wait(int argc, char *argv[])
 {
         static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                {},
+            {"help", no_argument, NULL, 'h'},
+            {},
         };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         int c, r, status = 0;

@@ -6,20 +6,20 @@
 
 /* polkit (or the bus policy) said no. */
 static const char *const denied_errors[] = {
-        "org.freedesktop.DBus.Error.AccessDenied",
-        "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired",
-        NULL,
+    "org.freedesktop.DBus.Error.AccessDenied",
+    "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired",
+    NULL,
 };
 
 /* Nobody owns org.raind.raind1, or it went away while we waited for it. */
 static const char *const unreachable_errors[] = {
-        "org.freedesktop.DBus.Error.ServiceUnknown",
-        "org.freedesktop.DBus.Error.NameHasNoOwner",
-        "org.freedesktop.DBus.Error.NoReply",
-        "org.freedesktop.DBus.Error.Disconnected",
-        "org.freedesktop.DBus.Error.NoServer",
-        "org.freedesktop.DBus.Error.Timeout",
-        NULL,
+    "org.freedesktop.DBus.Error.ServiceUnknown",
+    "org.freedesktop.DBus.Error.NameHasNoOwner",
+    "org.freedesktop.DBus.Error.NoReply",
+    "org.freedesktop.DBus.Error.Disconnected",
+    "org.freedesktop.DBus.Error.NoServer",
+    "org.freedesktop.DBus.Error.Timeout",
+    NULL,
 };
 
 static bool error_name_in(const char *name, const char *const *list)
@@ -93,8 +93,8 @@ int bus_error_explain(const char *error_name, const char *error_message, int err
 
         if (error_name_in(error_name, denied_errors)) {
                 if (what && polkit_action)
-                        r = asprintf(&text, "permission denied: not authorized to %s (polkit action %s)", what,
-                                     polkit_action);
+                        r = asprintf(&text, "permission denied: not authorized to %s (polkit action %s)",
+                                     what, polkit_action);
                 else
                         r = asprintf(&text, "permission denied: %s", message);
                 if (r < 0)

@@ -47,7 +47,8 @@ const char *format_duration_human(char buf[static FORMAT_DURATION_MAX], uint64_t
         else if (hours < 24 * 365 * 2)
                 snprintf(buf, FORMAT_DURATION_MAX, "%" PRIu64 " months", hours / 24 / 30);
         else
-                snprintf(buf, FORMAT_DURATION_MAX, "%" PRIu64 " years", (uint64_t)(usec / USEC_PER_HOUR / 24 / 365));
+                snprintf(buf, FORMAT_DURATION_MAX, "%" PRIu64 " years",
+                         (uint64_t)(usec / USEC_PER_HOUR / 24 / 365));
         return buf;
 }
 
@@ -55,13 +56,14 @@ const char *format_time_ago(char buf[static FORMAT_DURATION_MAX + 8], uint64_t u
 {
         char d[FORMAT_DURATION_MAX];
 
-        snprintf(buf, FORMAT_DURATION_MAX + 8, "%s ago", format_duration_human(d, now > usec ? now - usec : 0));
+        snprintf(buf, FORMAT_DURATION_MAX + 8, "%s ago",
+                 format_duration_human(d, now > usec ? now - usec : 0));
         return buf;
 }
 
 const char *format_size_human(char buf[static FORMAT_SIZE_MAX], uint64_t bytes)
 {
-        static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
+        static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
         double size = (double)bytes;
         size_t i = 0;
 
@@ -98,6 +100,12 @@ const char *format_timestamp_rfc3339(char buf[static FORMAT_TIMESTAMP_MAX], uint
         return buf;
 }
 
+bool container_state_is_active(const char *state)
+{
+        /* "starting" is not in the D-Bus contract's list, but raindd has it. */
+        return streq(state, "starting") || streq(state, "running") || streq(state, "stopping");
+}
+
 int container_status_text(const char *state, int exit_status, uint64_t started_at, uint64_t finished_at,
                           uint64_t now, char **ret)
 {
@@ -106,6 +114,8 @@ int container_status_text(const char *state, int exit_status, uint64_t started_a
 
         if (streq(state, "created"))
                 r = asprintf(ret, "Created");
+        else if (streq(state, "starting"))
+                r = asprintf(ret, "Starting");
         else if (streq(state, "running"))
                 r = asprintf(ret, "Up %s",
                              format_duration_human(d, now > started_at ? now - started_at : 0));

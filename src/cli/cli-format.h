@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,7 +27,12 @@ const char *format_size_human(char buf[static FORMAT_SIZE_MAX], uint64_t bytes);
 /* RFC 3339 in UTC, fraction trimmed of trailing zeros: "2024-05-01T12:34:56.5Z". */
 const char *format_timestamp_rfc3339(char buf[static FORMAT_TIMESTAMP_MAX], uint64_t usec);
 
-/* The STATUS column of "raind ps": "Created", "Up 3 seconds", "Stopping", "Exited (7) 2 minutes ago". */
+/* Whether a container in this state has (or is about to have, or still has) a running process:
+ * "starting", "running", "stopping". */
+bool container_state_is_active(const char *state);
+
+/* The STATUS column of "raind ps": "Created", "Starting", "Up 3 seconds", "Stopping", "Exited (7) 2 minutes
+ * ago". */
 int container_status_text(const char *state, int exit_status, uint64_t started_at, uint64_t finished_at,
                           uint64_t now, char **ret);
 

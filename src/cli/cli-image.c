@@ -34,8 +34,8 @@ static void help_import(void)
 int verb_image_import(int argc, char *argv[])
 {
         static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                {},
+            {"help", no_argument, NULL, 'h'},
+            {},
         };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -55,32 +55,33 @@ int verb_image_import(int argc, char *argv[])
                         return cli_getopt_error(c, argv);
                 }
         if (argc - optind != 2)
-                return cli_usage_error("expected FILE and NAME[:TAG]");
+                return cli_usage_error("Expected FILE and NAME[:TAG]");
         file = argv[optind];
         reference = argv[optind + 1];
         if (!image_reference_is_valid(reference))
-                return cli_usage_error("invalid image reference '%s': expected NAME[:TAG], lowercase", reference);
+                return cli_usage_error("Invalid image reference '%s': expected NAME[:TAG], lowercase",
+                                       reference);
 
         if (streq(file, "-"))
                 fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
         else
                 fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
-                return log_error_errno(-errno, "raind: cannot open %s: %m", file);
+                return log_error_errno(-errno, "raind: Cannot open %s: %m", file);
         if (fstat(fd, &st) < 0)
-                return log_error_errno(-errno, "raind: cannot read %s: %m", file);
+                return log_error_errno(-errno, "raind: Cannot read %s: %m", file);
         if (S_ISDIR(st.st_mode))
                 return log_error_errno(-EISDIR, "raind: %s is a directory, expected a tarball", file);
 
         if (cli_bus_open(&bus) < 0)
                 return EXIT_DAEMON_ERROR;
-        r = cli_call(bus, RAIND_MANAGER_PATH, RAIND_MANAGER_INTERFACE, "ImportImage", CLI_CALL_NO_TIMEOUT, &error,
-                     &reply, "hs", fd, reference);
+        r = cli_call(bus, RAIND_MANAGER_PATH, RAIND_MANAGER_INTERFACE, "ImportImage", CLI_CALL_NO_TIMEOUT,
+                     &error, &reply, "hs", fd, reference);
         if (r < 0)
                 return cli_log_bus_error(&error, r, NULL, "import images", POLKIT_MANAGE_IMAGES);
         r = sd_bus_message_read(reply, "s", &id);
         if (r < 0)
-                return log_error_errno(r, "raind: cannot read the image id: %m");
+                return log_error_errno(r, "raind: Cannot read the image id: %m");
         puts(id);
         return 0;
 }
@@ -183,14 +184,14 @@ static int image_row(Table *t, const ImageEntry *e, const char *reference, bool 
                         return r;
         }
         snprintf(short_id, sizeof(short_id), "%.*s", no_trunc ? IMAGE_ID_LEN : SHORT_ID_LEN, id);
-        return table_add_row(t, (const char *const[]){ repository ?: "<none>", tag, short_id,
-                                                       format_time_ago(created, e->created_at, now),
-                                                       format_size_human(size, e->size) });
+        return table_add_row(t, (const char *const[]){repository ?: "<none>", tag, short_id,
+                                                      format_time_ago(created, e->created_at, now),
+                                                      format_size_human(size, e->size)});
 }
 
 static int print_images_table(const ImageEntry *entries, size_t n, bool no_trunc)
 {
-        static const char *const headers[] = { "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE" };
+        static const char *const headers[] = {"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"};
         _cleanup_table_ Table *t = table_new(ELEMENTSOF(headers), headers);
         uint64_t now = now_usec(CLOCK_REALTIME);
         int r;
@@ -203,7 +204,7 @@ static int print_images_table(const ImageEntry *entries, size_t n, bool no_trunc
                         if (r < 0)
                                 return r;
                 }
-                STRV_FOREACH(reference, entries[i].references) {
+                STRV_FOREACH (reference, entries[i].references) {
                         r = image_row(t, entries + i, *reference, no_trunc, now);
                         if (r < 0)
                                 return r;
@@ -219,7 +220,7 @@ static int image_to_json(const ImageEntry *e, json_object **ret)
 
         if (!o || !references)
                 return -ENOMEM;
-        STRV_FOREACH(reference, e->references) {
+        STRV_FOREACH (reference, e->references) {
                 json_object *s = json_object_new_string(*reference);
 
                 if (!s || json_object_array_add(references, s) < 0) {
@@ -281,11 +282,11 @@ int verb_image_ls(int argc, char *argv[])
 {
         enum { ARG_JSON = 0x100, ARG_NO_TRUNC };
         static const struct option options[] = {
-                { "quiet", no_argument, NULL, 'q' },
-                { "json", no_argument, NULL, ARG_JSON },
-                { "no-trunc", no_argument, NULL, ARG_NO_TRUNC },
-                { "help", no_argument, NULL, 'h' },
-                {},
+            {"quiet", no_argument, NULL, 'q'},
+            {"json", no_argument, NULL, ARG_JSON},
+            {"no-trunc", no_argument, NULL, ARG_NO_TRUNC},
+            {"help", no_argument, NULL, 'h'},
+            {},
         };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -314,16 +315,17 @@ int verb_image_ls(int argc, char *argv[])
                         return cli_getopt_error(c, argv);
                 }
         if (optind < argc)
-                return cli_usage_error("unexpected argument '%s'", argv[optind]);
+                return cli_usage_error("Unexpected argument '%s'", argv[optind]);
 
         if (cli_bus_open(&bus) < 0)
                 return EXIT_DAEMON_ERROR;
-        r = cli_call(bus, RAIND_MANAGER_PATH, RAIND_MANAGER_INTERFACE, "ListImages", 0, &error, &reply, NULL);
+        r = cli_call(bus, RAIND_MANAGER_PATH, RAIND_MANAGER_INTERFACE, "ListImages", 0, &error, &reply,
+                     NULL);
         if (r < 0)
                 return cli_log_bus_error(&error, r, NULL, NULL, NULL);
         r = read_images(reply, &entries, &n);
         if (r < 0)
-                return log_error_errno(r, "raind: cannot read the list of images: %m");
+                return log_error_errno(r, "raind: Cannot read the list of images: %m");
 
         if (quiet) {
                 for (size_t i = 0; i < n; i++) {
@@ -336,7 +338,7 @@ int verb_image_ls(int argc, char *argv[])
                 r = json ? print_images_json(entries, n) : print_images_table(entries, n, no_trunc);
         image_entries_free(entries, n);
         if (r < 0)
-                return log_error_errno(r, "raind: cannot show the list of images: %m");
+                return log_error_errno(r, "raind: Cannot show the list of images: %m");
         return 0;
 }
 
@@ -355,9 +357,9 @@ static void help_image_rm(void)
 int verb_image_rm(int argc, char *argv[])
 {
         static const struct option options[] = {
-                { "force", no_argument, NULL, 'f' },
-                { "help", no_argument, NULL, 'h' },
-                {},
+            {"force", no_argument, NULL, 'f'},
+            {"help", no_argument, NULL, 'h'},
+            {},
         };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         bool force = false;
@@ -376,7 +378,7 @@ int verb_image_rm(int argc, char *argv[])
                         return cli_getopt_error(c, argv);
                 }
         if (optind >= argc)
-                return cli_usage_error("missing image reference");
+                return cli_usage_error("Missing image reference");
 
         if (cli_bus_open(&bus) < 0)
                 return EXIT_DAEMON_ERROR;
@@ -385,7 +387,7 @@ int verb_image_rm(int argc, char *argv[])
                 _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
 
                 if (!image_reference_is_valid(argv[i]) && !id_prefix_is_valid(argv[i])) {
-                        log_error("raind: %s: invalid image reference", argv[i]);
+                        log_error("raind: %s: Invalid image reference", argv[i]);
                         status = EXIT_USAGE;
                         continue;
                 }
@@ -393,7 +395,8 @@ int verb_image_rm(int argc, char *argv[])
                              CLI_CALL_TIMEOUT_USEC, &error, NULL, "sb", argv[i], (int)force);
                 if (r < 0) {
                         if (bus_error_means_unreachable(error.name, r))
-                                return cli_log_bus_error(&error, r, NULL, "remove images", POLKIT_MANAGE_IMAGES);
+                                return cli_log_bus_error(&error, r, NULL, "remove images",
+                                                         POLKIT_MANAGE_IMAGES);
                         cli_log_bus_error(&error, r, argv[i], "remove images", POLKIT_MANAGE_IMAGES);
                         status = EXIT_USAGE;
                         continue;

@@ -46,8 +46,8 @@ static void help_inspect(void)
 int verb_container_inspect(int argc, char *argv[])
 {
         static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                {},
+            {"help", no_argument, NULL, 'h'},
+            {},
         };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_json_ json_object *array = NULL;
@@ -63,7 +63,7 @@ int verb_container_inspect(int argc, char *argv[])
                         return cli_getopt_error(c, argv);
                 }
         if (optind >= argc)
-                return cli_usage_error("missing container name");
+                return cli_usage_error("Missing container name");
 
         if (cli_bus_open(&bus) < 0)
                 return EXIT_DAEMON_ERROR;

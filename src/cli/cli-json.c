@@ -54,7 +54,7 @@ int json_add_timestamp(json_object *o, const char *key, uint64_t usec)
 int json_print(json_object *o, FILE *f)
 {
         const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                                  JSON_C_TO_STRING_NOSLASHESCAPE);
+                                                              JSON_C_TO_STRING_NOSLASHESCAPE);
         if (!s)
                 return -ENOMEM;
         fputs(s, f);
@@ -149,7 +149,7 @@ static int read_dict_entry(sd_bus_message *m, const char *entry, unsigned depth,
                 return r;
 
         k = json_object_is_type(key, json_type_string) ? json_object_get_string(key)
-                                                        : json_object_to_json_string(key);
+                                                       : json_object_to_json_string(key);
         if (json_object_object_add(dict, k, TAKE_PTR(value)) < 0)
                 return -ENOMEM;
         return 1;

@@ -14,6 +14,7 @@
 
 #include "cli-bus.h"
 #include "cli-error.h"
+#include "cli-format.h"
 #include "cli-since.h"
 #include "cli-usage.h"
 #include "cli.h"
@@ -34,7 +35,7 @@ typedef struct Logs {
  * (wheel on some distributions). sd_journal_open() silently skips what it may not read, so look. */
 static int journal_check_access(void)
 {
-        static const char *const dirs[] = { "/var/log/journal", "/run/log/journal" };
+        static const char *const dirs[] = {"/var/log/journal", "/run/log/journal"};
         char machine[SD_ID128_STRING_MAX];
         sd_id128_t id;
         bool denied = false;
@@ -171,7 +172,8 @@ static int settle(Logs *l)
         l->finishing = true;
         if (l->settle)
                 return sd_event_source_set_time_relative(l->settle, LOGS_SETTLE_USEC);
-        r = sd_event_add_time_relative(l->event, &l->settle, CLOCK_MONOTONIC, LOGS_SETTLE_USEC, 0, on_settled, l);
+        r = sd_event_add_time_relative(l->event, &l->settle, CLOCK_MONOTONIC, LOGS_SETTLE_USEC, 0,
+                                       on_settled, l);
         if (r < 0)
                 return r;
         return 0;
@@ -184,14 +186,14 @@ static int on_journal(sd_event_source *s, int fd, uint32_t revents, void *userda
 
         r = sd_journal_process(l->journal);
         if (r < 0) {
-                log_error_errno(r, "raind: cannot follow the journal: %m");
+                log_error_errno(r, "raind: Cannot follow the journal: %m");
                 return sd_event_exit(l->event, r);
         }
         if (r == SD_JOURNAL_NOP)
                 return 0;
         r = show_new_entries(l);
         if (r < 0) {
-                log_error_errno(r, "raind: cannot read the journal: %m");
+                log_error_errno(r, "raind: Cannot read the journal: %m");
                 return sd_event_exit(l->event, r);
         }
         if (l->finishing)
@@ -207,7 +209,7 @@ static int on_container_signal(sd_bus_message *m, void *userdata, sd_bus_error *
         if (sd_bus_message_is_signal(m, RAIND_MANAGER_INTERFACE, "ContainerStateChanged")) {
                 if (sd_bus_message_read(m, "sos", &id, &path, &state) < 0)
                         return 0;
-                if (streq(state, "running") || streq(state, "stopping"))
+                if (container_state_is_active(state))
                         return 0;
         }
         /* Exited, or removed altogether. */
@@ -218,15 +220,15 @@ static int on_container_signal(sd_bus_message *m, void *userdata, sd_bus_error *
 
 static int watch_container(sd_bus *bus, const char *id, Logs *l)
 {
-        static const char *const members[] = { "ContainerStateChanged", "ContainerRemoved" };
+        static const char *const members[] = {"ContainerStateChanged", "ContainerRemoved"};
         int r;
 
         for (size_t i = 0; i < ELEMENTSOF(members); i++) {
                 _cleanup_free_ char *rule = NULL;
 
-                if (asprintf(&rule,
-                             "type='signal',sender='%s',path='%s',interface='%s',member='%s',arg0='%s'",
-                             RAIND_BUS_NAME, RAIND_MANAGER_PATH, RAIND_MANAGER_INTERFACE, members[i], id) < 0)
+                if (asprintf(
+                        &rule, "type='signal',sender='%s',path='%s',interface='%s',member='%s',arg0='%s'",
+                        RAIND_BUS_NAME, RAIND_MANAGER_PATH, RAIND_MANAGER_INTERFACE, members[i], id) < 0)
                         return -ENOMEM;
                 /* Synchronous, so that no change after the State read below can be missed. */
                 r = sd_bus_add_match(bus, NULL, rule, on_container_signal, l);
@@ -247,7 +249,7 @@ static int follow(sd_bus *bus, const char *path, const char *id, Logs *l)
 
         r = sd_event_default(&event);
         if (r < 0)
-                return log_error_errno(r, "raind: cannot set up the event loop: %m");
+                return log_error_errno(r, "raind: Cannot set up the event loop: %m");
         l->event = event;
 
         r = watch_container(bus, id, l);
@@ -259,31 +261,31 @@ static int follow(sd_bus *bus, const char *path, const char *id, Logs *l)
 
         fd = sd_journal_get_fd(l->journal);
         if (fd < 0)
-                return log_error_errno(fd, "raind: cannot follow the journal: %m");
+                return log_error_errno(fd, "raind: Cannot follow the journal: %m");
         events = sd_journal_get_events(l->journal);
         if (events < 0)
-                return log_error_errno(events, "raind: cannot follow the journal: %m");
+                return log_error_errno(events, "raind: Cannot follow the journal: %m");
         r = sd_event_add_io(event, NULL, fd, (uint32_t)events, on_journal, l);
         if (r < 0)
-                return log_error_errno(r, "raind: cannot follow the journal: %m");
+                return log_error_errno(r, "raind: Cannot follow the journal: %m");
         r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
-                return log_error_errno(r, "raind: cannot attach the bus to the event loop: %m");
+                return log_error_errno(r, "raind: Cannot attach the bus to the event loop: %m");
 
         r = show_new_entries(l);
         if (r < 0)
-                return log_error_errno(r, "raind: cannot read the journal: %m");
-        if (!streq(state, "running") && !streq(state, "stopping")) {
+                return log_error_errno(r, "raind: Cannot read the journal: %m");
+        if (!container_state_is_active(state)) {
                 r = settle(l);
                 if (r < 0)
-                        return log_error_errno(r, "raind: cannot set up a timer: %m");
+                        return log_error_errno(r, "raind: Cannot set up a timer: %m");
         }
 
         r = sd_event_loop(event);
         sd_bus_detach_event(bus);
         l->settle = sd_event_source_unref(l->settle);
         if (r < 0)
-                return log_error_errno(r, "raind: following the journal failed: %m");
+                return log_error_errno(r, "raind: Following the journal failed: %m");
         return 0;
 }
 
@@ -328,9 +330,9 @@ int verb_container_logs(int argc, char *argv[])
 {
         enum { ARG_SINCE = 0x100 };
         static const struct option options[] = {
-                { "follow", no_argument, NULL, 'f' },      { "tail", required_argument, NULL, 'n' },
-                { "lines", required_argument, NULL, 'n' }, { "since", required_argument, NULL, ARG_SINCE },
-                { "help", no_argument, NULL, 'h' },        {},
+            {"follow", no_argument, NULL, 'f'},      {"tail", required_argument, NULL, 'n'},
+            {"lines", required_argument, NULL, 'n'}, {"since", required_argument, NULL, ARG_SINCE},
+            {"help", no_argument, NULL, 'h'},        {},
         };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -350,15 +352,16 @@ int verb_container_logs(int argc, char *argv[])
                         break;
                 case 'n':
                         if (parse_lines(optarg, &lines) < 0)
-                                return cli_usage_error("invalid number of lines '%s': expected a number or "
+                                return cli_usage_error("Invalid number of lines '%s': expected a number or "
                                                        "\"all\"",
                                                        optarg);
                         break;
                 case ARG_SINCE:
                         if (parse_since(optarg, now_usec(CLOCK_REALTIME), &since) < 0)
-                                return cli_usage_error("invalid time '%s': expected a duration (10s, 5m, 2h, 1d), "
-                                                       "a Unix timestamp, YYYY-MM-DD[ HH:MM[:SS]] or RFC 3339",
-                                                       optarg);
+                                return cli_usage_error(
+                                    "Invalid time '%s': expected a duration (10s, 5m, 2h, 1d), "
+                                    "a Unix timestamp, YYYY-MM-DD[ HH:MM[:SS]] or RFC 3339",
+                                    optarg);
                         break;
                 case 'h':
                         help_logs();
@@ -367,15 +370,16 @@ int verb_container_logs(int argc, char *argv[])
                         return cli_getopt_error(c, argv);
                 }
         if (optind >= argc)
-                return cli_usage_error("missing container name");
+                return cli_usage_error("Missing container name");
         if (argc - optind > 1)
-                return cli_usage_error("logs shows one container at a time");
+                return cli_usage_error("Only one container at a time");
         if (!container_name_is_valid(argv[optind]))
-                return cli_usage_error("invalid container name or id '%s'", argv[optind]);
+                return cli_usage_error("Invalid container name or id '%s'", argv[optind]);
 
         if (journal_check_access() < 0) {
-                log_error("raind: permission denied: cannot read the system journal (needs root, or membership "
-                          "in the group systemd-journal or adm)");
+                log_error(
+                    "raind: permission denied: cannot read the system journal (needs root, or membership "
+                    "in the group systemd-journal or adm)");
                 return EXIT_USAGE;
         }
 
@@ -390,19 +394,19 @@ int verb_container_logs(int argc, char *argv[])
 
         r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM);
         if (r < 0)
-                return log_error_errno(r, "raind: cannot open the journal: %m");
+                return log_error_errno(r, "raind: Cannot open the journal: %m");
         /* Container output lines can be long; the default threshold would cut them. */
         r = sd_journal_set_data_threshold(j, 0);
         if (r < 0)
-                return log_error_errno(r, "raind: cannot set up the journal: %m");
+                return log_error_errno(r, "raind: Cannot set up the journal: %m");
         if (asprintf(&match, "CONTAINER_ID_FULL=%s", id) < 0)
                 return log_oom();
         r = sd_journal_add_match(j, match, 0);
         if (r < 0)
-                return log_error_errno(r, "raind: cannot filter the journal: %m");
+                return log_error_errno(r, "raind: Cannot filter the journal: %m");
         r = journal_seek_start(j, since, lines);
         if (r < 0)
-                return log_error_errno(r, "raind: cannot seek in the journal: %m");
+                return log_error_errno(r, "raind: Cannot seek in the journal: %m");
 
         l.journal = j;
         if (follow_output)
@@ -410,6 +414,6 @@ int verb_container_logs(int argc, char *argv[])
 
         r = show_new_entries(&l);
         if (r < 0)
-                return log_error_errno(r, "raind: cannot read the journal: %m");
+                return log_error_errno(r, "raind: Cannot read the journal: %m");
         return 0;
 }

@@ -24,11 +24,6 @@ typedef struct ContainerEntry {
         const char *path;
 } ContainerEntry;
 
-static bool entry_is_running(const ContainerEntry *e)
-{
-        return streq(e->state, "running") || streq(e->state, "stopping");
-}
-
 static int entry_compare_newest_first(const void *a, const void *b)
 {
         const ContainerEntry *x = a, *y = b;
@@ -51,13 +46,14 @@ static int read_entries(sd_bus_message *reply, bool all, ContainerEntry **ret, s
                 ContainerEntry e;
                 ContainerEntry *grown;
 
-                r = sd_bus_message_read(reply, "(ssssstttio)", &e.id, &e.name, &e.image, &e.command, &e.state,
-                                        &e.created_at, &e.started_at, &e.finished_at, &e.exit_status, &e.path);
+                r = sd_bus_message_read(reply, "(ssssstttio)", &e.id, &e.name, &e.image, &e.command,
+                                        &e.state, &e.created_at, &e.started_at, &e.finished_at,
+                                        &e.exit_status, &e.path);
                 if (r < 0)
                         return r;
                 if (r == 0)
                         break;
-                if (!all && !entry_is_running(&e))
+                if (!all && !container_state_is_active(e.state))
                         continue;
                 grown = reallocarray(entries, n + 1, sizeof(ContainerEntry));
                 if (!grown)
@@ -130,7 +126,8 @@ static int print_json(const ContainerEntry *entries, size_t n)
 
 static int print_table(const ContainerEntry *entries, size_t n, bool no_trunc)
 {
-        static const char *const headers[] = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES" };
+        static const char *const headers[] = {"CONTAINER ID", "IMAGE",  "COMMAND",
+                                              "CREATED",      "STATUS", "NAMES"};
         _cleanup_table_ Table *t = table_new(ELEMENTSOF(headers), headers);
         uint64_t now = now_usec(CLOCK_REALTIME);
         int r;
@@ -146,12 +143,13 @@ static int print_table(const ContainerEntry *entries, size_t n, bool no_trunc)
                 r = command_abbreviate(e->command, no_trunc ? 0 : COMMAND_COLUMN_WIDTH, &command);
                 if (r < 0)
                         return r;
-                r = container_status_text(e->state, e->exit_status, e->started_at, e->finished_at, now, &status);
+                r = container_status_text(e->state, e->exit_status, e->started_at, e->finished_at, now,
+                                          &status);
                 if (r < 0)
                         return r;
-                r = table_add_row(t, (const char *const[]){ id, e->image, command,
-                                                            format_time_ago(created, e->created_at, now), status,
-                                                            e->name });
+                r = table_add_row(t, (const char *const[]){id, e->image, command,
+                                                           format_time_ago(created, e->created_at, now),
+                                                           status, e->name});
                 if (r < 0)
                         return r;
         }
@@ -179,9 +177,9 @@ int verb_container_ls(int argc, char *argv[])
 {
         enum { ARG_JSON = 0x100, ARG_NO_TRUNC };
         static const struct option options[] = {
-                { "all", no_argument, NULL, 'a' },         { "quiet", no_argument, NULL, 'q' },
-                { "json", no_argument, NULL, ARG_JSON },   { "no-trunc", no_argument, NULL, ARG_NO_TRUNC },
-                { "help", no_argument, NULL, 'h' },        {},
+            {"all", no_argument, NULL, 'a'},       {"quiet", no_argument, NULL, 'q'},
+            {"json", no_argument, NULL, ARG_JSON}, {"no-trunc", no_argument, NULL, ARG_NO_TRUNC},
+            {"help", no_argument, NULL, 'h'},      {},
         };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -213,16 +211,17 @@ int verb_container_ls(int argc, char *argv[])
                         return cli_getopt_error(c, argv);
                 }
         if (optind < argc)
-                return cli_usage_error("unexpected argument '%s'", argv[optind]);
+                return cli_usage_error("Unexpected argument '%s'", argv[optind]);
 
         if (cli_bus_open(&bus) < 0)
                 return EXIT_DAEMON_ERROR;
-        r = cli_call(bus, RAIND_MANAGER_PATH, RAIND_MANAGER_INTERFACE, "ListContainers", 0, &error, &reply, NULL);
+        r = cli_call(bus, RAIND_MANAGER_PATH, RAIND_MANAGER_INTERFACE, "ListContainers", 0, &error, &reply,
+                     NULL);
         if (r < 0)
                 return cli_log_bus_error(&error, r, NULL, NULL, NULL);
         r = read_entries(reply, all, &entries, &n);
         if (r < 0)
-                return log_error_errno(r, "raind: cannot read the list of containers: %m");
+                return log_error_errno(r, "raind: Cannot read the list of containers: %m");
 
         if (quiet) {
                 for (size_t i = 0; i < n; i++)
@@ -231,6 +230,6 @@ int verb_container_ls(int argc, char *argv[])
         }
         r = json ? print_json(entries, n) : print_table(entries, n, no_trunc);
         if (r < 0)
-                return log_error_errno(r, "raind: cannot show the list of containers: %m");
+                return log_error_errno(r, "raind: Cannot show the list of containers: %m");
         return 0;
 }

@@ -59,12 +59,12 @@ static int add_env(RunOptions *o, const char *arg, char **ret_error)
 
         if (strchr(arg, '=')) {
                 if (!env_assignment_is_valid(arg))
-                        return usage_text(ret_error, "invalid environment variable '%s': expected KEY=VALUE",
+                        return usage_text(ret_error, "Invalid environment variable '%s': expected KEY=VALUE",
                                           arg);
                 assignment = strdup(arg);
         } else {
                 if (isempty(arg))
-                        return usage_text(ret_error, "invalid environment variable '': expected KEY=VALUE");
+                        return usage_text(ret_error, "Invalid environment variable '': expected KEY=VALUE");
                 value = getenv(arg);
                 if (!value)
                         return 0;
@@ -74,7 +74,7 @@ static int add_env(RunOptions *o, const char *arg, char **ret_error)
         if (!assignment)
                 return -ENOMEM;
         if (strv_length(o->env) >= ENV_MAX)
-                return usage_text(ret_error, "too many environment variables (at most %d)", ENV_MAX);
+                return usage_text(ret_error, "Too many environment variables (at most %d)", ENV_MAX);
         if (strv_push(&o->env, assignment) < 0)
                 return -ENOMEM;
         TAKE_PTR(assignment);
@@ -87,11 +87,11 @@ static int add_volume(RunOptions *o, const char *arg, char **ret_error)
         bool ro;
 
         if (parse_volume(arg, &host, &ctr, &ro) < 0)
-                return usage_text(ret_error,
-                                  "invalid volume '%s': expected HOST:CONTAINER[:ro|rw], both absolute paths",
-                                  arg);
+                return usage_text(
+                    ret_error, "Invalid volume '%s': expected HOST:CONTAINER[:ro|rw], both absolute paths",
+                    arg);
         if (strv_length(o->volumes) >= VOLUMES_MAX)
-                return usage_text(ret_error, "too many volumes (at most %d)", VOLUMES_MAX);
+                return usage_text(ret_error, "Too many volumes (at most %d)", VOLUMES_MAX);
         return strv_extend(&o->volumes, arg);
 }
 
@@ -101,7 +101,7 @@ static int add_capability(char ***l, const char *arg, char **ret_error)
         const char *name;
 
         if (cap < 0)
-                return usage_text(ret_error, "unknown capability '%s'", arg);
+                return usage_text(ret_error, "Unknown capability '%s'", arg);
         name = cap == CAPABILITY_ALL ? "ALL" : capability_to_name(cap);
         if (strv_contains(*l, name))
                 return 0;
@@ -132,7 +132,7 @@ static int parse_one(RunOptions *o, int c, char **ret_error)
         case ARG_NAME:
                 if (!container_name_is_valid(optarg))
                         return usage_text(ret_error,
-                                          "invalid container name '%s': use [a-zA-Z0-9][a-zA-Z0-9_.-]*, "
+                                          "Invalid container name '%s': use [a-zA-Z0-9][a-zA-Z0-9_.-]*, "
                                           "at most %d characters",
                                           optarg, CONTAINER_NAME_MAX);
                 return replace_string(&o->name, optarg);
@@ -142,8 +142,8 @@ static int parse_one(RunOptions *o, int c, char **ret_error)
                 return add_volume(o, optarg, ret_error);
         case 'w':
                 if (!path_is_safe_absolute(optarg))
-                        return usage_text(ret_error, "invalid working directory '%s': must be an absolute path",
-                                          optarg);
+                        return usage_text(
+                            ret_error, "Invalid working directory '%s': must be an absolute path", optarg);
                 return replace_string(&o->working_dir, optarg);
         case 'u': {
                 uid_t uid;
@@ -151,29 +151,32 @@ static int parse_one(RunOptions *o, int c, char **ret_error)
                 bool has_gid;
 
                 if (parse_user(optarg, &uid, &gid, &has_gid) < 0)
-                        return usage_text(ret_error, "invalid user '%s': expected UID[:GID], numeric", optarg);
+                        return usage_text(ret_error, "Invalid user '%s': expected UID[:GID], numeric",
+                                          optarg);
                 return replace_string(&o->user, optarg);
         }
         case 'h':
                 if (!hostname_is_valid(optarg))
-                        return usage_text(ret_error, "invalid host name '%s'", optarg);
+                        return usage_text(ret_error, "Invalid host name '%s'", optarg);
                 return replace_string(&o->hostname, optarg);
         case 'm':
                 if (parse_size(optarg, &o->memory_max) < 0)
                         return usage_text(ret_error,
-                                          "invalid memory size '%s': expected bytes with an optional unit "
+                                          "Invalid --memory '%s': expected bytes with an optional unit "
                                           "b, k, m, g or t (e.g. 64m)",
                                           optarg);
                 return 0;
         case ARG_CPUS:
                 if (parse_cpus(optarg, &o->cpu_quota_usec) < 0)
-                        return usage_text(ret_error,
-                                          "invalid number of CPUs '%s': expected 0.01 to 1024 (e.g. 0.5)", optarg);
+                        return usage_text(
+                            ret_error,
+                            "Invalid --cpus '%s': expected a number of CPUs from 0.01 to 1024 (e.g. 0.5)",
+                            optarg);
                 return 0;
         case ARG_PIDS_LIMIT:
                 if (parse_pids_limit(optarg, &o->tasks_max) < 0)
                         return usage_text(ret_error,
-                                          "invalid pids limit '%s': expected a positive number, or -1 for "
+                                          "Invalid --pids-limit '%s': expected a positive number, or -1 for "
                                           "unlimited",
                                           optarg);
                 return 0;
@@ -186,41 +189,42 @@ static int parse_one(RunOptions *o, int c, char **ret_error)
                 return 0;
         case ARG_NETWORK:
                 if (!streq(optarg, "none") && !streq(optarg, "host"))
-                        return usage_text(ret_error, "unsupported network '%s': use none or host", optarg);
+                        return usage_text(ret_error, "Unknown network mode '%s': expected none or host",
+                                          optarg);
                 return replace_string(&o->network, optarg);
         case 'i':
         case 't':
-                return usage_text(ret_error,
-                                  "-i/--interactive and -t/--tty are not supported: raind attaches the "
-                                  "container's output only");
+                return usage_text(
+                    ret_error, "Options -i/--interactive and -t/--tty are not supported: raind attaches the "
+                               "container's output only");
         default:
-                return -EINVAL;
+                return usage_text(ret_error, "Unexpected option");
         }
 }
 
 int run_options_parse(int argc, char *argv[], bool is_run, RunOptions **ret, char **ret_error)
 {
         static const struct option options[] = {
-                { "help", no_argument, NULL, ARG_HELP },
-                { "detach", no_argument, NULL, 'd' },
-                { "rm", no_argument, NULL, ARG_RM },
-                { "name", required_argument, NULL, ARG_NAME },
-                { "env", required_argument, NULL, 'e' },
-                { "volume", required_argument, NULL, 'v' },
-                { "workdir", required_argument, NULL, 'w' },
-                { "user", required_argument, NULL, 'u' },
-                { "hostname", required_argument, NULL, 'h' },
-                { "memory", required_argument, NULL, 'm' },
-                { "cpus", required_argument, NULL, ARG_CPUS },
-                { "pids-limit", required_argument, NULL, ARG_PIDS_LIMIT },
-                { "cap-add", required_argument, NULL, ARG_CAP_ADD },
-                { "cap-drop", required_argument, NULL, ARG_CAP_DROP },
-                { "read-only", no_argument, NULL, ARG_READ_ONLY },
-                { "network", required_argument, NULL, ARG_NETWORK },
-                { "net", required_argument, NULL, ARG_NETWORK },
-                { "interactive", no_argument, NULL, 'i' },
-                { "tty", no_argument, NULL, 't' },
-                {},
+            {"help", no_argument, NULL, ARG_HELP},
+            {"detach", no_argument, NULL, 'd'},
+            {"rm", no_argument, NULL, ARG_RM},
+            {"name", required_argument, NULL, ARG_NAME},
+            {"env", required_argument, NULL, 'e'},
+            {"volume", required_argument, NULL, 'v'},
+            {"workdir", required_argument, NULL, 'w'},
+            {"user", required_argument, NULL, 'u'},
+            {"hostname", required_argument, NULL, 'h'},
+            {"memory", required_argument, NULL, 'm'},
+            {"cpus", required_argument, NULL, ARG_CPUS},
+            {"pids-limit", required_argument, NULL, ARG_PIDS_LIMIT},
+            {"cap-add", required_argument, NULL, ARG_CAP_ADD},
+            {"cap-drop", required_argument, NULL, ARG_CAP_DROP},
+            {"read-only", no_argument, NULL, ARG_READ_ONLY},
+            {"network", required_argument, NULL, ARG_NETWORK},
+            {"net", required_argument, NULL, ARG_NETWORK},
+            {"interactive", no_argument, NULL, 'i'},
+            {"tty", no_argument, NULL, 't'},
+            {},
         };
         _cleanup_(run_options_freep) RunOptions *o = NULL;
         int c, r;
@@ -233,8 +237,8 @@ int run_options_parse(int argc, char *argv[], bool is_run, RunOptions **ret, cha
         /* '+': stop at IMAGE, so "run IMG sh -c …" leaves -c to the container. ':': we word the
          * errors. optind = 0 starts getopt afresh for this argv. */
         optind = 0;
-        while ((c = getopt_long(argc, argv, is_run ? "+:de:v:w:u:h:m:it" : "+:e:v:w:u:h:m:it", options, NULL)) >=
-               0) {
+        while ((c = getopt_long(argc, argv, is_run ? "+:de:v:w:u:h:m:it" : "+:e:v:w:u:h:m:it", options,
+                                NULL)) >= 0) {
                 if (c == ARG_HELP)
                         return RUN_OPTIONS_HELP;
                 if (c == '?' || c == ':') {
@@ -242,22 +246,23 @@ int run_options_parse(int argc, char *argv[], bool is_run, RunOptions **ret, cha
                         return r < 0 ? r : -EINVAL;
                 }
                 if (c == 'd' && !is_run) /* --detach: create never starts anything */
-                        return usage_text(ret_error, "unknown option '%s'", argv[optind - 1]);
+                        return usage_text(ret_error, "Unknown option '%s'", argv[optind - 1]);
                 r = parse_one(o, c, ret_error);
                 if (r < 0)
                         return r;
         }
 
         if (optind >= argc)
-                return usage_text(ret_error, "missing IMAGE");
+                return usage_text(ret_error, "Missing IMAGE");
         if (!image_reference_is_valid(argv[optind]) && !id_prefix_is_valid(argv[optind]))
-                return usage_text(ret_error, "invalid image reference '%s': expected NAME[:TAG] or an image id",
+                return usage_text(ret_error,
+                                  "Invalid image reference '%s': expected NAME[:TAG] or an image id",
                                   argv[optind]);
         o->image = strdup(argv[optind]);
         if (!o->image)
                 return -ENOMEM;
         if (argc - optind - 1 > ARGV_MAX)
-                return usage_text(ret_error, "command too long (at most %d arguments)", ARGV_MAX);
+                return usage_text(ret_error, "Command too long (at most %d arguments)", ARGV_MAX);
         o->command = strv_copy(argv + optind + 1);
         if (!o->command)
                 return -ENOMEM;

@@ -140,8 +140,8 @@ static int create_container(sd_bus *bus, const RunOptions *o, sd_bus_error *erro
         char *p;
         int r;
 
-        r = sd_bus_message_new_method_call(bus, &m, RAIND_BUS_NAME, RAIND_MANAGER_PATH, RAIND_MANAGER_INTERFACE,
-                                           "CreateContainer");
+        r = sd_bus_message_new_method_call(bus, &m, RAIND_BUS_NAME, RAIND_MANAGER_PATH,
+                                           RAIND_MANAGER_INTERFACE, "CreateContainer");
         if (r < 0)
                 return sd_bus_error_set_errno(error, r);
         r = sd_bus_message_append(m, "s", o->image);
@@ -188,7 +188,8 @@ static int run_detached(sd_bus *bus, const char *path)
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         int r, status;
 
-        r = cli_call(bus, path, RAIND_CONTAINER_INTERFACE, "Start", CLI_CALL_TIMEOUT_USEC, &error, NULL, NULL);
+        r = cli_call(bus, path, RAIND_CONTAINER_INTERFACE, "Start", CLI_CALL_TIMEOUT_USEC, &error, NULL,
+                     NULL);
         if (r < 0) {
                 status = cli_log_bus_error(&error, r, NULL, "start containers", POLKIT_MANAGE_CONTAINERS);
                 if (!bus_error_means_unreachable(error.name, r)) {

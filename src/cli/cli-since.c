@@ -11,14 +11,14 @@ static const struct {
         const char *suffix;
         uint64_t usec;
 } duration_units[] = {
-        /* Longer suffixes first, so that "ms" is not read as "m". */
-        { "us", 1 },
-        { "ms", 1000 },
-        { "s", USEC_PER_SEC },
-        { "m", 60 * USEC_PER_SEC },
-        { "h", 3600 * USEC_PER_SEC },
-        { "d", 86400 * USEC_PER_SEC },
-        { "w", 7 * 86400 * USEC_PER_SEC },
+    /* Longer suffixes first, so that "ms" is not read as "m". */
+    {"us", 1},
+    {"ms", 1000},
+    {"s", USEC_PER_SEC},
+    {"m", 60 * USEC_PER_SEC},
+    {"h", 3600 * USEC_PER_SEC},
+    {"d", 86400 * USEC_PER_SEC},
+    {"w", 7 * 86400 * USEC_PER_SEC},
 };
 
 /* Reads "123" or "1.25" at *p; the fraction is returned as numerator over a power of ten. */
@@ -111,7 +111,7 @@ static int read_digits(const char **p, int n, int *ret)
 
 static int days_in_month(int year, int month)
 {
-        static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+        static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
         bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
 
         return month == 2 && leap ? 29 : days[month - 1];
@@ -119,7 +119,7 @@ static int days_in_month(int year, int month)
 
 static int parse_date(const char *s, uint64_t *ret)
 {
-        struct tm tm = { .tm_isdst = -1 };
+        struct tm tm = {.tm_isdst = -1};
         int year, month, day, hour = 0, minute = 0, second = 0;
         uint64_t frac = 0, div = 1;
         bool utc = false;

@@ -89,7 +89,8 @@ int table_format(const Table *t, char **ret)
                 for (size_t c = 0; c <= last; c++) {
                         fputs(row[c], f);
                         if (c < last)
-                                fprintf(f, "%*s", (int)(widths[c] - utf8_width(row[c]) + TABLE_COLUMN_GAP), "");
+                                fprintf(f, "%*s", (int)(widths[c] - utf8_width(row[c]) + TABLE_COLUMN_GAP),
+                                        "");
                 }
                 fputc('\n', f);
         }

@@ -43,11 +43,11 @@ int getopt_error_text(int c, char *const *argv, char **ret)
                 is_short = false;
 
         if (c == ':')
-                r = is_short ? asprintf(ret, "option '-%c' needs an argument", optopt)
-                             : asprintf(ret, "option '%s' needs an argument", arg);
+                r = is_short ? asprintf(ret, "Option '-%c' needs an argument", optopt)
+                             : asprintf(ret, "Option '%s' needs an argument", arg);
         else
-                r = is_short ? asprintf(ret, "unknown option '-%c'", optopt)
-                             : asprintf(ret, "unknown option '%s'", arg);
+                r = is_short ? asprintf(ret, "Unknown option '-%c'", optopt)
+                             : asprintf(ret, "Unknown option '%s'", arg);
         return r < 0 ? -ENOMEM : 0;
 }
 
@@ -56,6 +56,6 @@ int cli_getopt_error(int c, char *const *argv)
         _cleanup_free_ char *text = NULL;
 
         if (getopt_error_text(c, argv, &text) < 0)
-                return cli_usage_error("invalid command line");
+                return cli_usage_error("Invalid command line");
         return cli_usage_error("%s", text);
 }

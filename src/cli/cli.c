@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* raind: the command line client of raindd. Global options and the command tree. */
 #include <getopt.h>
-#include <locale.h>
 
 #include "config.h"
 #include "raind/log.h"
@@ -15,51 +14,44 @@
 typedef struct Verb {
         const char *name;
         int (*run)(int argc, char *argv[]);
-        const char *canonical; /* "container run": the name used in hints */
+        const char *summary; /* NULL for an alias, which group help does not list */
 } Verb;
 
 static const Verb container_verbs[] = {
-        { "run", verb_container_run, "container run" },
-        { "create", verb_container_create, "container create" },
-        { "start", verb_container_start, "container start" },
-        { "stop", verb_container_stop, "container stop" },
-        { "kill", verb_container_kill, "container kill" },
-        { "rm", verb_container_rm, "container rm" },
-        { "remove", verb_container_rm, "container rm" },
-        { "ls", verb_container_ls, "container ls" },
-        { "list", verb_container_ls, "container ls" },
-        { "ps", verb_container_ls, "container ls" },
-        { "inspect", verb_container_inspect, "container inspect" },
-        { "logs", verb_container_logs, "container logs" },
-        { "wait", verb_container_wait, "container wait" },
-        {},
+    {"run", verb_container_run, "Create and start a container"},
+    {"create", verb_container_create, "Create a container without starting it"},
+    {"start", verb_container_start, "Start containers"},
+    {"stop", verb_container_stop, "Stop containers"},
+    {"kill", verb_container_kill, "Send a signal to containers"},
+    {"rm", verb_container_rm, "Remove containers (also: remove)"},
+    {"remove", verb_container_rm, NULL},
+    {"ls", verb_container_ls, "List containers (also: list, ps)"},
+    {"list", verb_container_ls, NULL},
+    {"ps", verb_container_ls, NULL},
+    {"inspect", verb_container_inspect, "Show containers' properties as JSON"},
+    {"logs", verb_container_logs, "Show a container's output"},
+    {"wait", verb_container_wait, "Wait for containers to exit, print their exit statuses"},
+    {},
 };
 
 static const Verb image_verbs[] = {
-        { "import", verb_image_import, "image import" },
-        { "ls", verb_image_ls, "image ls" },
-        { "list", verb_image_ls, "image ls" },
-        { "rm", verb_image_rm, "image rm" },
-        { "remove", verb_image_rm, "image rm" },
-        {},
+    {"import", verb_image_import, "Create an image from a root file system tarball"},
+    {"ls", verb_image_ls, "List images (also: list)"},
+    {"list", verb_image_ls, NULL},
+    {"rm", verb_image_rm, "Remove images (also: remove)"},
+    {"remove", verb_image_rm, NULL},
+    {},
 };
 
 /* Docker's top-level shortcuts. */
 static const Verb shortcut_verbs[] = {
-        { "run", verb_container_run, "container run" },
-        { "create", verb_container_create, "container create" },
-        { "start", verb_container_start, "container start" },
-        { "stop", verb_container_stop, "container stop" },
-        { "kill", verb_container_kill, "container kill" },
-        { "rm", verb_container_rm, "container rm" },
-        { "ps", verb_container_ls, "container ls" },
-        { "inspect", verb_container_inspect, "container inspect" },
-        { "logs", verb_container_logs, "container logs" },
-        { "wait", verb_container_wait, "container wait" },
-        { "images", verb_image_ls, "image ls" },
-        { "import", verb_image_import, "image import" },
-        { "rmi", verb_image_rm, "image rm" },
-        {},
+    {"run", verb_container_run},     {"create", verb_container_create},
+    {"start", verb_container_start}, {"stop", verb_container_stop},
+    {"kill", verb_container_kill},   {"rm", verb_container_rm},
+    {"ps", verb_container_ls},       {"inspect", verb_container_inspect},
+    {"logs", verb_container_logs},   {"wait", verb_container_wait},
+    {"images", verb_image_ls},       {"import", verb_image_import},
+    {"rmi", verb_image_rm},          {},
 };
 
 static void help(void)
@@ -101,8 +93,8 @@ static void help_group(const char *group, const Verb *verbs)
 {
         printf("Usage: raind %s COMMAND [ARG...]\n\nCommands:\n", group);
         for (const Verb *v = verbs; v->name; v++)
-                if (streq(v->canonical + strlen(group) + 1, v->name))
-                        printf("  %s\n", v->name);
+                if (v->summary)
+                        printf("  %-9s %s\n", v->name, v->summary);
         printf("\nRun 'raind %s COMMAND --help' for more on a command.\n", group);
 }
 
@@ -118,15 +110,15 @@ static int verb_version(int argc, char *argv[])
                         printf("Usage: raind version\n\nShow the versions of raind and raindd.\n");
                         return 0;
                 }
-                return cli_usage_error("unexpected argument '%s'", argv[1]);
+                return cli_usage_error("Unexpected argument '%s'", argv[1]);
         }
 
         printf("Client: raind %s\n", RAIND_VERSION);
         fflush(stdout);
         if (cli_bus_open(&bus) < 0)
                 return EXIT_DAEMON_ERROR;
-        r = sd_bus_get_property_string(bus, RAIND_BUS_NAME, RAIND_MANAGER_PATH, RAIND_MANAGER_INTERFACE, "Version",
-                                       &error, &version);
+        r = sd_bus_get_property_string(bus, RAIND_BUS_NAME, RAIND_MANAGER_PATH, RAIND_MANAGER_INTERFACE,
+                                       "Version", &error, &version);
         if (r < 0)
                 return cli_log_bus_error(&error, r, NULL, NULL, NULL);
         printf("Server: raindd %s\n", version);
@@ -158,13 +150,13 @@ static int dispatch_group(const char *group, const Verb *verbs, int argc, char *
 
         if (argc < 2 || streq(argv[1], "--help") || streq(argv[1], "-h") || streq(argv[1], "help")) {
                 help_group(group, verbs);
-                return argc < 2 ? EXIT_USAGE : 0;
+                return 0;
         }
         v = verb_find(verbs, argv[1]);
         if (!v) {
                 snprintf(typed, sizeof(typed), "raind %s", group);
                 cli_set_command(typed);
-                return cli_usage_error("unknown command '%s %s'", group, argv[1]);
+                return cli_usage_error("Unknown command '%s %s'", group, argv[1]);
         }
         snprintf(typed, sizeof(typed), "%s %s", group, argv[1]);
         return run_verb(v, typed, argc - 1, argv + 1);
@@ -179,15 +171,17 @@ static int dispatch(int argc, char *argv[])
                 return dispatch_group("container", container_verbs, argc, argv);
         if (streq(name, "image"))
                 return dispatch_group("image", image_verbs, argc, argv);
-        if (streq(name, "version"))
+        if (streq(name, "version")) {
+                cli_set_command("raind version");
                 return verb_version(argc, argv);
+        }
         if (streq(name, "help")) {
                 help();
                 return 0;
         }
         v = verb_find(shortcut_verbs, name);
         if (!v)
-                return cli_usage_error("unknown command '%s'", name);
+                return cli_usage_error("Unknown command '%s'", name);
         return run_verb(v, name, argc, argv);
 }
 
@@ -195,14 +189,14 @@ int main(int argc, char *argv[])
 {
         enum { ARG_DEBUG = 0x100, ARG_VERSION };
         static const struct option options[] = {
-                { "debug", no_argument, NULL, ARG_DEBUG },
-                { "help", no_argument, NULL, 'h' },
-                { "version", no_argument, NULL, ARG_VERSION },
-                {},
+            {"debug", no_argument, NULL, ARG_DEBUG},
+            {"help", no_argument, NULL, 'h'},
+            {"version", no_argument, NULL, ARG_VERSION},
+            {},
         };
         int c, r;
 
-        setlocale(LC_ALL, "");
+        /* No setlocale(): "0.5" must parse and "4.2MB" print the same everywhere. */
         log_set_max_level(LOG_INFO);
 
         /* '+': options after COMMAND are the command's. */
@@ -222,7 +216,7 @@ int main(int argc, char *argv[])
                 }
         if (optind >= argc) {
                 help();
-                return EXIT_USAGE;
+                return 0;
         }
 
         r = dispatch(argc - optind, argv + optind);
