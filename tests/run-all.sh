@@ -30,13 +30,18 @@ while read -r status name; do
         SKIP) echo "skip - unit: $name"; skipped=$((skipped + 1)) ;;
         *) echo "not ok - unit: $name"; failed=$((failed + 1)) ;;
         esac
-done < <(sed -nE 's/^ *[0-9]+\/[0-9]+ +raind:unit \/ ([^ ]+) +([A-Z]+) .*/\2 \1/p' "$log/unit")
+done < <(sed -nE 's/^ *[0-9]+\/[0-9]+ +(raind:unit \/ )?([^ ]+) +([A-Z]+) .*/\3 \2/p' "$log/unit")
+if ! grep -qE '^Ok: +[1-9]' "$log/unit"; then
+        echo "not ok - unit: meson test ran no unit test"
+        cat "$log/unit"
+        failed=$((failed + 1))
+fi
 grep -q 'FAIL' "$log/unit" && sed -n '/stdout:/,/^===/p' "$log/unit" | head -50
 
 # 3. Shim tests on the host (the bare runtime, no systemd needed).
 if [ -x tests/shim/run.sh ]; then
         BUILD="$top/build" tests/shim/run.sh --no-bench >"$log/shim" 2>&1
-        cat "$log/shim"
+        grep -v -E '^[0-9]+ passed, [0-9]+ failed' "$log/shim" # only the final line of the run counts
         passed=$((passed + $(grep -c '^ok - ' "$log/shim"))); failed=$((failed + $(grep -c '^not ok - ' "$log/shim")))
 fi
 
