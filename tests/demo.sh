@@ -46,7 +46,7 @@ if [ -d /run/systemd/system ] && [ "$(cat /proc/1/comm)" = systemd ]; then
         step_inside
 else
         say "systemd is not PID 1 on this machine: booting the test sandbox (tests/sandbox) and running there"
-        export SANDBOX_NAME=raind-demo
+        export SANDBOX_NAME=raind-demo SANDBOX_BINDS=$top
         trap 'tests/sandbox/sandbox down >/dev/null 2>&1' EXIT
         tests/sandbox/sandbox down >/dev/null 2>&1 || true
         tests/sandbox/sandbox up --stage "$top/stage"

@@ -48,11 +48,17 @@ fi
 # 4. Integration tests in the sandbox.
 sb=tests/sandbox/sandbox
 export SANDBOX_NAME=raind-test-$$
+export SANDBOX_BINDS=$top   # the checkout may live under /tmp, which the sandbox replaces
 trap '$sb down >/dev/null 2>&1; rm -rf "$log"' EXIT
 if $sb up --stage "$top/stage" 2>"$log/up"; then
         $sb run -- "$top/tests/integration/run-in-sandbox.sh" "$@" 2>&1 | tee "$log/integration"
+        rc=${PIPESTATUS[0]}
         passed=$((passed + $(grep -c '^ok - ' "$log/integration")))
         failed=$((failed + $(grep -c '^not ok - ' "$log/integration")))
+        if [ "$rc" -ne 0 ] || ! grep -q '^ok - ' "$log/integration"; then
+                echo "not ok - integration: the test runner in the sandbox failed (exit $rc) or ran no test"
+                failed=$((failed + 1))
+        fi
 else
         cat "$log/up" >&2
         echo "not ok - sandbox: could not boot the test sandbox"
