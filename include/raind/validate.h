@@ -49,3 +49,13 @@ const char *capability_to_name(int cap);
 /* Docker's default capability set. */
 extern const int default_capabilities[];
 extern const size_t n_default_capabilities;
+
+typedef enum RestartPolicy {
+        RESTART_NO,
+        RESTART_ON_FAILURE,
+        RESTART_ALWAYS,
+        RESTART_UNLESS_STOPPED,
+} RestartPolicy;
+
+/* "no", "on-failure", "on-failure:N" (N ≥ 0; 0 = no limit), "always", "unless-stopped". */
+int parse_restart_policy(const char *s, RestartPolicy *ret_policy, unsigned *ret_max_retries);

@@ -383,3 +383,33 @@ const int default_capabilities[] = {
     CAP_KILL,    CAP_AUDIT_WRITE,
 };
 const size_t n_default_capabilities = ELEMENTSOF(default_capabilities);
+
+int parse_restart_policy(const char *s, RestartPolicy *ret_policy, unsigned *ret_max_retries)
+{
+        const char *n;
+
+        if (isempty(s))
+                return -EINVAL;
+        *ret_max_retries = 0;
+        if (streq(s, "no"))
+                *ret_policy = RESTART_NO;
+        else if (streq(s, "always"))
+                *ret_policy = RESTART_ALWAYS;
+        else if (streq(s, "unless-stopped"))
+                *ret_policy = RESTART_UNLESS_STOPPED;
+        else if (streq(s, "on-failure"))
+                *ret_policy = RESTART_ON_FAILURE;
+        else if ((n = startswith(s, "on-failure:"))) {
+                char *end;
+                if (!isdigit((unsigned char)*n))
+                        return -EINVAL;
+                errno = 0;
+                unsigned long v = strtoul(n, &end, 10);
+                if (errno != 0 || *end || v > 1000000)
+                        return -EINVAL;
+                *ret_policy = RESTART_ON_FAILURE;
+                *ret_max_retries = (unsigned)v;
+        } else
+                return -EINVAL;
+        return 0;
+}

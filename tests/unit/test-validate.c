@@ -174,6 +174,28 @@ static void test_capabilities(void **state)
         assert_int_equal(mask, 0xa80425fbULL);
 }
 
+static void test_restart_policy(void **state)
+{
+        RestartPolicy p;
+        unsigned n;
+        assert_int_equal(parse_restart_policy("no", &p, &n), 0);
+        assert_int_equal(p, RESTART_NO);
+        assert_int_equal(parse_restart_policy("always", &p, &n), 0);
+        assert_int_equal(p, RESTART_ALWAYS);
+        assert_int_equal(parse_restart_policy("unless-stopped", &p, &n), 0);
+        assert_int_equal(p, RESTART_UNLESS_STOPPED);
+        assert_int_equal(parse_restart_policy("on-failure", &p, &n), 0);
+        assert_int_equal(p, RESTART_ON_FAILURE);
+        assert_int_equal(n, 0);
+        assert_int_equal(parse_restart_policy("on-failure:3", &p, &n), 0);
+        assert_int_equal(n, 3);
+        assert_int_equal(parse_restart_policy("on-failure:", &p, &n), -EINVAL);
+        assert_int_equal(parse_restart_policy("on-failure:-1", &p, &n), -EINVAL);
+        assert_int_equal(parse_restart_policy("on-failure:3x", &p, &n), -EINVAL);
+        assert_int_equal(parse_restart_policy("sometimes", &p, &n), -EINVAL);
+        assert_int_equal(parse_restart_policy("", &p, &n), -EINVAL);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -181,7 +203,7 @@ int main(void)
             cmocka_unit_test(test_image_reference),   cmocka_unit_test(test_hostname_env_path),
             cmocka_unit_test(test_parse_size),        cmocka_unit_test(test_parse_cpus_pids),
             cmocka_unit_test(test_parse_user_signal), cmocka_unit_test(test_parse_volume),
-            cmocka_unit_test(test_capabilities),
+            cmocka_unit_test(test_capabilities),      cmocka_unit_test(test_restart_policy),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
