@@ -9,6 +9,8 @@
 #include <sys/wait.h>
 
 #include "container.h"
+#include "events.h"
+#include "raind/unit-name.h"
 #include "manager.h"
 #include "raind/bus-errors.h"
 #include "raind/fileio.h"
@@ -26,6 +28,7 @@ enum {
         SHIM_FD_SYNC = 3,
         SHIM_FD_STDOUT = 4,
         SHIM_FD_STDERR = 5,
+        SHIM_FD_STREAM = 6,
 };
 
 static void start_fail(Container *c, const char *error_name, const char *message)
@@ -34,6 +37,7 @@ static void start_fail(Container *c, const char *error_name, const char *message
         if (c->start_request)
                 (void)sd_bus_reply_method_errorf(c->start_request, error_name, "%s", message);
         c->start_request = sd_bus_message_unref(c->start_request);
+        c->start_stream_fd = safe_close(c->start_stream_fd);
         c->sync_source = sd_event_source_disable_unref(c->sync_source);
         c->sync_fd = safe_close(c->sync_fd);
 
@@ -72,9 +76,15 @@ static void start_succeeded(Container *c, pid_t main_pid)
 
         container_set_state(c, CONTAINER_RUNNING);
         (void)container_save(c);
-        if (c->start_request)
-                (void)sd_bus_reply_method_return(c->start_request, NULL);
+        if (c->start_request) {
+                if (c->start_stream_fd >= 0)
+                        (void)sd_bus_reply_method_return(c->start_request, "h", c->start_stream_fd);
+                else
+                        (void)sd_bus_reply_method_return(c->start_request, NULL);
+        }
         c->start_request = sd_bus_message_unref(c->start_request);
+        c->start_stream_fd = safe_close(c->start_stream_fd);
+        container_event(c, "start", EVENT_NO_DETAILS);
         log_info("Started container %s (pid %d) in %s.", c->name, (int)main_pid, c->unit);
         if (c->removers)
                 (void)container_kill(c, SIGKILL); /* removed once it has exited */
@@ -138,14 +148,22 @@ static void on_scope_ready(Container *c, int r, const char *message)
                 start_fail(c, BUS_ERROR_START_FAILED, "internal error: cannot watch raind-shim");
 }
 
-static int shim_spawn(Container *c, int sync_fd, int stdout_fd, int stderr_fd, pid_t *ret_pid)
+/* The fds the shim gets, by number: {source, target}. */
+typedef struct ShimFd {
+        int fd;
+        int target;
+} ShimFd;
+
+static int shim_spawn(Container *c, int sync_fd, int stdout_fd, int stderr_fd, int stream_fd, pid_t *ret_pid)
 {
         _cleanup_free_ char *bundle = container_bundle_dir(c), *runtime = container_runtime_dir(c);
-        char fdbuf[3][16];
+        char fdbuf[4][16];
+        ShimFd fds[4];
+        size_t n_fds = 0;
         if (!bundle || !runtime)
                 return -ENOMEM;
 
-        const char *argv[20];
+        const char *argv[24];
         size_t n = 0;
         argv[n++] = c->manager->shim_path;
         argv[n++] = "--bundle";
@@ -158,16 +176,24 @@ static int shim_spawn(Container *c, int sync_fd, int stdout_fd, int stderr_fd, p
         argv[n++] = c->config.image;
         argv[n++] = "--state-dir";
         argv[n++] = runtime;
-        snprintf(fdbuf[0], sizeof(fdbuf[0]), "%d", SHIM_FD_SYNC);
-        argv[n++] = "--sync-fd";
-        argv[n++] = fdbuf[0];
-        if (stdout_fd >= 0) {
-                snprintf(fdbuf[1], sizeof(fdbuf[1]), "%d", SHIM_FD_STDOUT);
-                snprintf(fdbuf[2], sizeof(fdbuf[2]), "%d", SHIM_FD_STDERR);
-                argv[n++] = "--stdout-fd";
-                argv[n++] = fdbuf[1];
-                argv[n++] = "--stderr-fd";
-                argv[n++] = fdbuf[2];
+
+        struct {
+                int fd;
+                int target;
+                const char *option;
+        } const wanted[] = {
+            {sync_fd, SHIM_FD_SYNC, "--sync-fd"},
+            {stdout_fd, SHIM_FD_STDOUT, "--stdout-fd"},
+            {stderr_fd, SHIM_FD_STDERR, "--stderr-fd"},
+            {stream_fd, SHIM_FD_STREAM, "--stream-fd"},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(wanted); i++) {
+                if (wanted[i].fd < 0)
+                        continue;
+                snprintf(fdbuf[n_fds], sizeof(fdbuf[n_fds]), "%d", wanted[i].target);
+                argv[n++] = wanted[i].option;
+                argv[n++] = fdbuf[n_fds];
+                fds[n_fds++] = (ShimFd){wanted[i].fd, wanted[i].target};
         }
         if (c->manager->debug)
                 argv[n++] = "--debug";
@@ -183,13 +209,16 @@ static int shim_spawn(Container *c, int sync_fd, int stdout_fd, int stderr_fd, p
                 sigemptyset(&all);
                 sigprocmask(SIG_SETMASK, &all, NULL);
                 setsid();
-                if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0 ||
-                    dup2(sync_fd, SHIM_FD_SYNC) < 0)
+                if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0)
                         _exit(125);
-                if (stdout_fd >= 0 &&
-                    (dup2(stdout_fd, SHIM_FD_STDOUT) < 0 || dup2(stderr_fd, SHIM_FD_STDERR) < 0))
-                        _exit(125);
-                close_range(stdout_fd >= 0 ? SHIM_FD_STDERR + 1 : SHIM_FD_SYNC + 1, ~0U, 0);
+                /* Move every source out of the way first, so that no dup2() clobbers another one. */
+                for (size_t i = 0; i < n_fds; i++)
+                        if ((fds[i].fd = fcntl(fds[i].fd, F_DUPFD_CLOEXEC, 100)) < 0)
+                                _exit(125);
+                for (size_t i = 0; i < n_fds; i++)
+                        if (dup2(fds[i].fd, fds[i].target) < 0)
+                                _exit(125);
+                close_range(SHIM_FD_STREAM + 1, ~0U, 0);
                 execv(argv[0], (char *const *)argv);
                 _exit(125);
         }
@@ -197,7 +226,8 @@ static int shim_spawn(Container *c, int sync_fd, int stdout_fd, int stderr_fd, p
         return 0;
 }
 
-int container_start(Container *c, sd_bus_message *request, int stdout_fd, int stderr_fd, sd_bus_error *error)
+int container_start(Container *c, sd_bus_message *request, int stdout_fd, int stderr_fd, int stream_fd,
+                    sd_bus_error *error)
 {
         _cleanup_close_pair_ int pair[2] = {-EBADF, -EBADF};
         _cleanup_free_ char *runtime = container_runtime_dir(c);
@@ -214,6 +244,13 @@ int container_start(Container *c, sd_bus_message *request, int stdout_fd, int st
                 return sd_bus_error_setf(error, BUS_ERROR_CONTAINER_RUNNING,
                                          "Container %s is being started.", c->name);
 
+        /* A new run gets the scope of the current name (the container may have been renamed). */
+        _cleanup_free_ char *unit = container_scope_name(c->name);
+        if (!unit)
+                return -ENOMEM;
+        free(c->unit);
+        c->unit = TAKE_PTR(unit);
+
         (void)rm_rf(runtime);
         r = mkdir_p(runtime, 0700);
         if (r < 0)
@@ -222,7 +259,8 @@ int container_start(Container *c, sd_bus_message *request, int stdout_fd, int st
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
                 return log_error_errno(-errno, "Failed to create sync socket: %m");
 
-        r = shim_spawn(c, pair[1], stdout_fd, stderr_fd, &pid);
+        container_cancel_restart(c);
+        r = shim_spawn(c, pair[1], stdout_fd, stderr_fd, stream_fd, &pid);
         if (r < 0)
                 return log_error_errno(r, "Failed to spawn %s: %m", c->manager->shim_path);
         container_log_timing(c, "shim spawned");

@@ -15,6 +15,7 @@
 #include "raind/strv.h"
 #include "raind/unit-name.h"
 #include "raind/util.h"
+#include "events.h"
 #include "scope.h"
 
 #define CONTAINER_JSON_MAX (4U * 1024 * 1024)
@@ -23,8 +24,9 @@
 #define EXIT_STATUS_UNKNOWN 255
 
 static const char *const state_table[_CONTAINER_STATE_MAX] = {
-    [CONTAINER_CREATED] = "created",   [CONTAINER_STARTING] = "starting", [CONTAINER_RUNNING] = "running",
-    [CONTAINER_STOPPING] = "stopping", [CONTAINER_EXITED] = "exited",
+    [CONTAINER_CREATED] = "created", [CONTAINER_STARTING] = "starting",
+    [CONTAINER_RUNNING] = "running", [CONTAINER_STOPPING] = "stopping",
+    [CONTAINER_EXITED] = "exited",   [CONTAINER_RESTARTING] = "restarting",
 };
 
 const char *container_state_to_string(ContainerState s)
@@ -68,7 +70,7 @@ int container_new(Manager *m, const char *id, Container **ret)
         c->manager = m;
         snprintf(c->id, sizeof(c->id), "%s", id);
         c->exit_status = -1;
-        c->shim_pidfd = c->main_pidfd = c->sync_fd = -EBADF;
+        c->shim_pidfd = c->main_pidfd = c->sync_fd = c->start_stream_fd = -EBADF;
         c->object_path = container_object_path(id);
         if (!c->object_path) {
                 free(c);
@@ -89,6 +91,7 @@ void container_config_done(ContainerConfig *c)
         free(c->user);
         free(c->hostname);
         free(c->network);
+        free(c->restart_policy);
         strv_free(c->cap_add);
         strv_free(c->cap_drop);
         memset(c, 0, sizeof(*c));
@@ -109,6 +112,7 @@ static void container_close_start(Container *c)
         c->sync_source = sd_event_source_disable_unref(c->sync_source);
         c->sync_fd = safe_close(c->sync_fd);
         c->start_request = sd_bus_message_unref(c->start_request);
+        c->start_stream_fd = safe_close(c->start_stream_fd);
         free(c->start_job);
         c->start_job = NULL;
 }
@@ -119,6 +123,7 @@ Container *container_free(Container *c)
                 return NULL;
         container_close_start(c);
         container_close_process(c);
+        c->restart_timer = sd_event_source_disable_unref(c->restart_timer);
         pending_calls_free(&c->waiters);
         pending_calls_free(&c->stoppers);
         pending_calls_free(&c->removers);
@@ -165,6 +170,9 @@ static struct json_object *config_to_json(const ContainerConfig *cfg)
         json_object_object_add(o, "tasksMax", json_object_new_uint64(cfg->tasks_max));
         json_object_object_add(o, "readOnly", json_object_new_boolean(cfg->read_only));
         json_object_object_add(o, "autoRemove", json_object_new_boolean(cfg->auto_remove));
+        json_object_object_add(o, "tty", json_object_new_boolean(cfg->tty));
+        json_object_object_add(o, "openStdin", json_object_new_boolean(cfg->open_stdin));
+        json_add_string(o, "restartPolicy", cfg->restart_policy);
         return o;
 }
 
@@ -196,7 +204,8 @@ static int config_from_json(struct json_object *o, ContainerConfig *cfg)
             dup_string(json_get_string(o, "workingDir"), &cfg->working_dir) < 0 ||
             dup_string(json_get_string(o, "user"), &cfg->user) < 0 ||
             dup_string(json_get_string(o, "hostname"), &cfg->hostname) < 0 ||
-            dup_string(json_get_string(o, "network"), &cfg->network) < 0)
+            dup_string(json_get_string(o, "network"), &cfg->network) < 0 ||
+            dup_string(json_get_string(o, "restartPolicy"), &cfg->restart_policy) < 0)
                 return -ENOMEM;
         if ((r = json_get_strv(o, "command", &cfg->command)) < 0 ||
             (r = json_get_strv(o, "env", &cfg->env)) < 0 ||
@@ -209,6 +218,8 @@ static int config_from_json(struct json_object *o, ContainerConfig *cfg)
         cfg->tasks_max = json_get_uint64(o, "tasksMax");
         cfg->read_only = json_get_bool(o, "readOnly", false);
         cfg->auto_remove = json_get_bool(o, "autoRemove", false);
+        cfg->tty = json_get_bool(o, "tty", false);
+        cfg->open_stdin = json_get_bool(o, "openStdin", false);
         return 0;
 }
 
@@ -217,9 +228,10 @@ int container_save(Container *c)
         _cleanup_free_ char *dir = container_bundle_dir(c), *path = NULL;
         _cleanup_json_ struct json_object *o = json_object_new_object();
         /* A start in progress is persisted as created: if raindd dies now, the shim aborts. */
-        ContainerState s = c->state == CONTAINER_STARTING   ? CONTAINER_CREATED
-                           : c->state == CONTAINER_STOPPING ? CONTAINER_RUNNING
-                                                            : c->state;
+        ContainerState s = c->state == CONTAINER_STARTING     ? CONTAINER_CREATED
+                           : c->state == CONTAINER_STOPPING   ? CONTAINER_RUNNING
+                           : c->state == CONTAINER_RESTARTING ? CONTAINER_EXITED
+                                                              : c->state;
 
         if (!dir || asprintf(&path, "%s/container.json", dir) < 0)
                 return -ENOMEM;
@@ -230,6 +242,8 @@ int container_save(Container *c)
         json_object_object_add(o, "startedAt", json_object_new_uint64(c->started_at));
         json_object_object_add(o, "finishedAt", json_object_new_uint64(c->finished_at));
         json_object_object_add(o, "exitStatus", json_object_new_int(c->exit_status));
+        json_object_object_add(o, "restartCount", json_object_new_int64(c->restart_count));
+        json_object_object_add(o, "manuallyStopped", json_object_new_boolean(c->manually_stopped));
         json_object_object_add(o, "config", config_to_json(&c->config));
         int r = json_write_file_atomic(path, o, JSON_C_TO_STRING_PLAIN);
         if (r < 0)
@@ -277,6 +291,8 @@ int container_load(Manager *m, const char *id, Container **ret)
         c->started_at = (uint64_t)json_get_int64(o, "startedAt", 0);
         c->finished_at = (uint64_t)json_get_int64(o, "finishedAt", 0);
         c->exit_status = (int)json_get_int64(o, "exitStatus", -1);
+        c->restart_count = (unsigned)json_get_int64(o, "restartCount", 0);
+        c->manually_stopped = json_get_bool(o, "manuallyStopped", false);
         *ret = c;
         return 0;
 }
@@ -378,6 +394,7 @@ void container_exited(Container *c)
         container_set_state(c, CONTAINER_EXITED);
         (void)container_save(c);
 
+        container_event(c, "die", (EventDetails){.exit_status = c->exit_status});
         pending_calls_reply_wait(&c->waiters, c->exit_status);
         pending_calls_reply_empty(&c->stoppers);
 
@@ -386,7 +403,9 @@ void container_exited(Container *c)
                 /* c is gone now if r >= 0 */
                 if (r < 0)
                         log_error_errno(r, "Failed to remove container: %m");
+                return;
         }
+        (void)container_schedule_restart(c);
 }
 
 int container_kill(Container *c, int sig)
@@ -467,6 +486,7 @@ int container_remove(Container *c)
                 c->next->prev = c->prev;
         m->n_containers--;
 
+        container_event(c, "remove", EVENT_NO_DETAILS);
         log_info("Removed container %s.", c->name);
         (void)sd_bus_emit_signal(m->bus, "/org/raind/raind1", "org.raind.raind1.Manager", "ContainerRemoved",
                                  "so", id, path);

@@ -18,6 +18,7 @@ typedef enum ContainerState {
         CONTAINER_RUNNING,
         CONTAINER_STOPPING,
         CONTAINER_EXITED,
+        CONTAINER_RESTARTING, /* exited, and raindd will start it again after a delay */
         _CONTAINER_STATE_MAX,
 } ContainerState;
 
@@ -42,6 +43,9 @@ typedef struct ContainerConfig {
         uint64_t tasks_max;
         bool read_only;
         bool auto_remove;
+        bool tty;
+        bool open_stdin;
+        char *restart_policy; /* NULL or "no", "on-failure[:N]", "always", "unless-stopped" */
 } ContainerConfig;
 
 typedef struct PendingCall PendingCall;
@@ -72,6 +76,16 @@ struct Container {
         sd_bus_message *start_request; /* the Start call to answer */
         sd_bus_slot *start_slot;
 
+        /* Restart policy. */
+        unsigned restart_count;
+        bool manually_stopped; /* by Stop: "always" waits for the next raindd start, "unless-stopped" forever
+                                */
+        sd_event_source *restart_timer;
+        uint64_t restart_delay_usec; /* the last delay, doubled for the next one */
+
+        /* The client's end of the stream of a StartInteractive, sent with the reply. */
+        int start_stream_fd;
+
         PendingCall *waiters;  /* Wait calls */
         PendingCall *stoppers; /* Stop calls */
         PendingCall *removers; /* Remove(force) calls on a running container */
@@ -94,8 +108,14 @@ void container_set_state(Container *c, ContainerState s);
 void container_exited(Container *c);
 int container_remove(Container *c);
 
-int container_start(Container *c, sd_bus_message *request, int stdout_fd, int stderr_fd,
+/* Starts c. request (may be NULL) is answered once the container runs or failed; stdout_fd/stderr_fd
+ * get copies of its output; stream_fd is the shim's end of a StartInteractive stream. */
+int container_start(Container *c, sd_bus_message *request, int stdout_fd, int stderr_fd, int stream_fd,
                     sd_bus_error *error);
+/* Restart policies (container-restart.c). Returns > 0 when a restart was scheduled. */
+int container_schedule_restart(Container *c);
+void container_cancel_restart(Container *c);
+void container_start_on_boot(Container *c);
 int container_kill(Container *c, int sig);
 int container_stop(Container *c, unsigned timeout_sec, sd_bus_message *request);
 

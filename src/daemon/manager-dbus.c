@@ -5,6 +5,7 @@
 #include "config.h"
 #include "container-create.h"
 #include "container.h"
+#include "events.h"
 #include "manager.h"
 #include "polkit.h"
 #include "raind/bus-errors.h"
@@ -65,10 +66,15 @@ static int parse_create_options(sd_bus_message *m, ContainerConfig *cfg, char **
                 struct {
                         const char *key, *sig;
                 } const known[] = {
-                    {"Name", "s"},     {"Env", "as"},       {"Volumes", "as"},  {"WorkingDir", "s"},
-                    {"User", "s"},     {"Hostname", "s"},   {"MemoryMax", "t"}, {"CPUQuotaPerSecUSec", "t"},
-                    {"TasksMax", "t"}, {"CapAdd", "as"},    {"CapDrop", "as"},  {"ReadOnly", "b"},
-                    {"Network", "s"},  {"AutoRemove", "b"},
+                    {"Name", "s"},          {"Env", "as"},
+                    {"Volumes", "as"},      {"WorkingDir", "s"},
+                    {"User", "s"},          {"Hostname", "s"},
+                    {"MemoryMax", "t"},     {"CPUQuotaPerSecUSec", "t"},
+                    {"TasksMax", "t"},      {"CapAdd", "as"},
+                    {"CapDrop", "as"},      {"ReadOnly", "b"},
+                    {"Network", "s"},       {"AutoRemove", "b"},
+                    {"Tty", "b"},           {"OpenStdin", "b"},
+                    {"RestartPolicy", "s"},
                 };
                 const char *want = NULL;
                 for (size_t i = 0; i < ELEMENTSOF(known); i++)
@@ -108,9 +114,17 @@ static int parse_create_options(sd_bus_message *m, ContainerConfig *cfg, char **
                         r = read_strv_option(m, key, 64, &cfg->cap_add, error);
                 else if (streq(key, "CapDrop"))
                         r = read_strv_option(m, key, 64, &cfg->cap_drop, error);
+                else if (streq(key, "RestartPolicy"))
+                        r = read_string_option(m, &cfg->restart_policy);
                 else if (streq(key, "ReadOnly")) {
                         r = sd_bus_message_read(m, "b", &b);
                         cfg->read_only = b;
+                } else if (streq(key, "Tty")) {
+                        r = sd_bus_message_read(m, "b", &b);
+                        cfg->tty = b;
+                } else if (streq(key, "OpenStdin")) {
+                        r = sd_bus_message_read(m, "b", &b);
+                        cfg->open_stdin = b;
                 } else {
                         r = sd_bus_message_read(m, "b", &b);
                         cfg->auto_remove = b;
@@ -165,6 +179,18 @@ static int validate_config(const ContainerConfig *cfg, sd_bus_error *error)
                 return invalid(error, "Unknown network mode '%s', expected none or host.", cfg->network);
         if (cfg->cpu_quota_per_sec_usec > 0 && cfg->cpu_quota_per_sec_usec < 10000)
                 return invalid(error, "%s", "CPU quota must be at least 1% of one CPU.");
+        if (cfg->restart_policy) {
+                RestartPolicy p;
+                unsigned n;
+                if (parse_restart_policy(cfg->restart_policy, &p, &n) < 0)
+                        return invalid(error,
+                                       "Invalid restart policy '%s', expected no, on-failure[:N], always or "
+                                       "unless-stopped.",
+                                       cfg->restart_policy);
+                if (p != RESTART_NO && cfg->auto_remove)
+                        return invalid(error, "%s",
+                                       "A restart policy cannot be combined with AutoRemove (--rm).");
+        }
         STRV_FOREACH (s, cfg->cap_add)
                 if (capability_from_name(*s) < 0)
                         return invalid(error, "Unknown capability '%s'.", *s);
@@ -270,11 +296,45 @@ static int method_create_container(sd_bus_message *m, void *userdata, sd_bus_err
         manager->n_containers++;
 
         container_log_timing(c, "created");
+        container_event(c, "create", EVENT_NO_DETAILS);
         log_info("Created container %s (%.12s) from %s.", c->name, c->id, c->config.image);
         (void)sd_bus_emit_object_added(manager->bus, c->object_path);
         (void)sd_bus_emit_signal(manager->bus, "/org/raind/raind1", "org.raind.raind1.Manager",
                                  "ContainerNew", "so", c->id, c->object_path);
         return sd_bus_reply_method_return(m, "o", c->object_path);
+}
+
+static int method_prune_containers(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+        Manager *manager = userdata;
+        _cleanup_strv_free_ char **removed = NULL;
+        int r = polkit_verify_async(manager, m, POLKIT_ACTION_MANAGE_CONTAINERS, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+
+        for (Container *c = manager->containers, *next; c; c = next) {
+                next = c->next;
+                if (c->state != CONTAINER_EXITED && c->state != CONTAINER_CREATED)
+                        continue;
+                _cleanup_free_ char *id = strdup(c->id);
+                if (!id)
+                        return -ENOMEM;
+                r = container_remove(c);
+                if (r < 0) {
+                        log_warning_errno(r, "Failed to prune container %s: %m", id);
+                        continue;
+                }
+                r = strv_push(&removed, TAKE_PTR(id));
+                if (r < 0)
+                        return r;
+        }
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_append_strv(reply, removed);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
 }
 
 static int method_list_containers(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -458,6 +518,9 @@ static const sd_bus_vtable manager_vtable[] = {
                             method_list_images, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS("RemoveImage", SD_BUS_ARGS("s", reference, "b", force), SD_BUS_NO_RESULT,
                             method_remove_image, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("PruneContainers", SD_BUS_NO_ARGS, SD_BUS_RESULT("as", removed),
+                            method_prune_containers, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_SIGNAL_WITH_ARGS("Event", SD_BUS_ARGS("s", event, "s", id, "s", name, "a{sv}", details), 0),
     SD_BUS_SIGNAL_WITH_ARGS("ContainerNew", SD_BUS_ARGS("s", id, "o", container), 0),
     SD_BUS_SIGNAL_WITH_ARGS("ContainerStateChanged", SD_BUS_ARGS("s", id, "o", container, "s", state), 0),
     SD_BUS_SIGNAL_WITH_ARGS("ContainerRemoved", SD_BUS_ARGS("s", id, "o", container), 0),

@@ -205,6 +205,11 @@ int manager_startup(Manager *m)
         r = sd_bus_request_name(m->bus, "org.raind.raind1", 0);
         if (r < 0)
                 return log_error_errno(r, "Failed to acquire bus name org.raind.raind1: %m");
+
+        for (Container *c = m->containers, *next; c; c = next) {
+                next = c->next;
+                container_start_on_boot(c);
+        }
         return 0;
 }
 

@@ -173,6 +173,11 @@ int scope_start(Container *c, pid_t pid, scope_done_t done)
                 return r;
         /* Like `docker stop`: ten seconds from SIGTERM to SIGKILL when systemd stops the scope. */
         r = append_property_t(msg, "TimeoutStopUSec", 10 * USEC_PER_SEC);
+        /* What `raind container stats` reads back (enforced only where the controllers exist). */
+        if (r >= 0)
+                r = sd_bus_message_append(msg, "(sv)(sv)(sv)(sv)", "CPUAccounting", "b", 1,
+                                          "MemoryAccounting", "b", 1, "TasksAccounting", "b", 1,
+                                          "IOAccounting", "b", 1);
         if (r >= 0 && c->config.memory_max > 0)
                 r = append_property_t(msg, "MemoryMax", c->config.memory_max);
         if (r >= 0 && c->config.cpu_quota_per_sec_usec > 0)

@@ -243,7 +243,7 @@ int spec_generate(const char *id, const char *name, const ContainerConfig *confi
         uint64_t effective = uid == 0 ? caps : 0;
 
         struct json_object *process = json_object_new_object();
-        json_object_object_add(process, "terminal", json_object_new_boolean(false));
+        json_object_object_add(process, "terminal", json_object_new_boolean(config->tty));
         struct json_object *juser = json_object_new_object();
         json_object_object_add(juser, "uid", json_object_new_int64(uid));
         json_object_object_add(juser, "gid", json_object_new_int64(gid));
@@ -286,6 +286,8 @@ int spec_generate(const char *id, const char *name, const ContainerConfig *confi
         json_object_object_add(annotations, "org.raind.overlay.workdir",
                                json_object_new_string(paths->workdir));
         json_object_object_add(annotations, "org.raind.container.name", json_object_new_string(name));
+        if (config->open_stdin)
+                json_object_object_add(annotations, "org.raind.stdin-open", json_object_new_string("true"));
         json_object_object_add(annotations, "org.raind.image.name", json_object_new_string(config->image));
 
         spec = json_object_new_object();

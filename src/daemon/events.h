@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+typedef struct Container Container;
+
+typedef struct EventDetails {
+        int exit_status;      /* "die": ≥ 0 */
+        int signal;           /* "kill": > 0 */
+        const char *old_name; /* "rename" */
+} EventDetails;
+
+#define EVENT_NO_DETAILS ((EventDetails){.exit_status = -1})
+
+/* Records a lifecycle event: a journal entry with the event's MESSAGE_ID and the Manager's Event
+ * signal. event is one of create, start, die, oom, restart, stop, kill, rename, remove. */
+void container_event(Container *c, const char *event, EventDetails details);
