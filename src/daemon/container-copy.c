@@ -132,7 +132,9 @@ static int tar_path(int out_fd, const char *path)
         if (!disk || !out)
                 return -ENOMEM;
         archive_read_disk_set_standard_lookup(disk);
-        archive_read_disk_set_symlink_physical(disk);
+        /* Like tar -H: the path asked for is followed if it is a symlink (inside the chroot, so to the
+         * container's file), links further down are copied as links. */
+        archive_read_disk_set_symlink_hybrid(disk);
         archive_write_set_format_pax_restricted(out);
         if (archive_write_open_fd(out, out_fd) != ARCHIVE_OK ||
             archive_read_disk_open(disk, base) != ARCHIVE_OK)
@@ -153,13 +155,9 @@ static int tar_path(int out_fd, const char *path)
                 if (archive_write_header(out, e) != ARCHIVE_OK)
                         r = -EPIPE;
                 if (r == 0 && archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0) {
-                        _cleanup_close_ int fd =
-                            open(archive_entry_sourcepath(e), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
                         char buf[65536];
-                        ssize_t n;
-                        if (fd < 0)
-                                r = -errno;
-                        while (r == 0 && (n = read(fd, buf, sizeof(buf))) > 0)
+                        la_ssize_t n;
+                        while (r == 0 && (n = archive_read_data(disk, buf, sizeof(buf))) > 0)
                                 if (archive_write_data(out, buf, (size_t)n) < 0)
                                         r = -EPIPE;
                 }
@@ -273,7 +271,7 @@ static int copy_spawn(Container *c, const char *path, int data_fd, bool to_conta
                         helper_fail(status[1], "cannot enter the container", strerror(-r));
                 if (!to_container) {
                         struct stat st;
-                        if (lstat(path, &st) < 0)
+                        if (stat(path, &st) < 0)
                                 helper_fail(status[1], path, strerror(errno));
                         (void)!write(status[1], "", 1); /* ok: data follows */
                         r = tar_path(data_fd, path);
