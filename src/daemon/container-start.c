@@ -68,6 +68,7 @@ static void start_succeeded(Container *c, pid_t main_pid)
         container_log_timing(c, "started");
         c->main_pid = main_pid;
         c->main_pidfd = pidfd_open(main_pid, 0);
+        container_read_cgroup(c);
         if (c->main_pidfd < 0)
                 log_warning_errno(-errno, "Failed to open pidfd for %s: %m", c->name);
         c->started_at = now_usec(CLOCK_REALTIME);

@@ -104,6 +104,8 @@ static void container_close_process(Container *c)
         c->shim_pidfd = safe_close(c->shim_pidfd);
         c->main_pidfd = safe_close(c->main_pidfd);
         c->shim_pid = c->main_pid = 0;
+        free(c->cgroup);
+        c->cgroup = NULL;
 }
 
 static void container_close_start(Container *c)
@@ -346,6 +348,7 @@ int container_adopt(Container *c)
                         c->main_pidfd = pidfd_open_verified(
                             main_pid, (uint64_t)json_get_int64(o, "containerStartTime", 0));
                         c->main_pid = c->main_pidfd >= 0 ? main_pid : 0;
+                        container_read_cgroup(c);
                         r = container_watch_shim(c);
                         if (r < 0)
                                 return log_error_errno(r, "Failed to watch shim of %s: %m", c->name);
@@ -378,6 +381,40 @@ static void container_read_exit_file(Container *c)
         c->finished_at = (uint64_t)json_get_int64(o, "finishedAt", (int64_t)c->finished_at);
 }
 
+/* The kernel counts OOM kills in memory.events of the scope's cgroup, where the memory controller is
+ * enabled; that is as far as raindd can tell an OOM kill from any other SIGKILL. */
+static bool container_was_oom_killed(Container *c)
+{
+        _cleanup_free_ char *path = NULL, *events = NULL;
+        if (!c->cgroup || asprintf(&path, "/sys/fs/cgroup%s/memory.events", c->cgroup) < 0)
+                return false;
+        if (read_full_file(path, 4096, &events, NULL) < 0)
+                return false;
+        const char *p = strstr(events, "oom_kill ");
+        return p && strtoull(p + strlen("oom_kill "), NULL, 10) > 0;
+}
+
+/* Remembers the scope's cgroup (from /proc/PID/cgroup, "0::/raind.slice/raind-web.scope"). */
+void container_read_cgroup(Container *c)
+{
+        char path[64];
+        _cleanup_free_ char *buf = NULL;
+        snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)c->main_pid);
+        if (c->main_pid <= 0 || read_full_file(path, 65536, &buf, NULL) < 0)
+                return;
+        for (char *line = buf, *next; line && *line; line = next) {
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = 0;
+                const char *v2 = startswith(line, "0::");
+                if (v2) {
+                        free(c->cgroup);
+                        c->cgroup = strdup(v2);
+                        return;
+                }
+        }
+}
+
 void container_exited(Container *c)
 {
         if (c->shim_pid > 0) /* reap it if it is our child; adopted shims belong to PID 1 */
@@ -394,6 +431,8 @@ void container_exited(Container *c)
         container_set_state(c, CONTAINER_EXITED);
         (void)container_save(c);
 
+        if (c->exit_status == 128 + SIGKILL && container_was_oom_killed(c))
+                container_event(c, "oom", EVENT_NO_DETAILS);
         container_event(c, "die", (EventDetails){.exit_status = c->exit_status});
         pending_calls_reply_wait(&c->waiters, c->exit_status);
         pending_calls_reply_empty(&c->stoppers);

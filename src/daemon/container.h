@@ -65,6 +65,7 @@ struct Container {
         int exit_status; /* -1: none yet */
 
         pid_t shim_pid, main_pid;
+        char *cgroup; /* the scope's cgroup, e.g. /raind.slice/raind-web.scope, while running */
         int shim_pidfd, main_pidfd;
         sd_event_source *shim_exit_source;
         sd_event_source *stop_timer;
@@ -102,6 +103,7 @@ int container_save(Container *c);
 int container_load(Manager *m, const char *id, Container **ret);
 int container_adopt(Container *c);
 int container_watch_shim(Container *c);
+void container_read_cgroup(Container *c);
 
 void container_set_state(Container *c, ContainerState s);
 /* Called when the shim is gone: reads the exit file and answers waiters. */
