@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/pidfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -48,6 +49,9 @@ static void start_fail(Container *c, const char *error_name, const char *message
         }
         c->shim_pidfd = safe_close(c->shim_pidfd);
         c->shim_pid = 0;
+        if (c->scope_started)
+                scope_stop(c);
+        c->scope_started = false;
         _cleanup_free_ char *dir = container_runtime_dir(c);
         if (dir)
                 (void)rm_rf(dir);
@@ -65,12 +69,14 @@ static void start_fail(Container *c, const char *error_name, const char *message
 
 static void start_succeeded(Container *c, pid_t main_pid)
 {
+        c->scope_started = false;
         container_log_timing(c, "started");
         c->main_pid = main_pid;
         c->main_pidfd = pidfd_open(main_pid, 0);
         container_read_cgroup(c);
+        /* A short-lived command may be gone already; its shim reports the exit all the same. */
         if (c->main_pidfd < 0)
-                log_warning_errno(-errno, "Failed to open pidfd for %s: %m", c->name);
+                log_debug_errno(-errno, "Failed to open pidfd for %s: %m", c->name);
         c->started_at = now_usec(CLOCK_REALTIME);
         c->finished_at = 0;
         c->exit_status = -1;
@@ -139,6 +145,7 @@ static void on_scope_ready(Container *c, int r, const char *message)
                 return;
         }
         container_log_timing(c, "scope ready");
+        c->scope_started = true;
         if (send(c->sync_fd, "g", 1, MSG_NOSIGNAL) != 1) {
                 start_fail(c, BUS_ERROR_START_FAILED,
                            "raind-shim went away before the container was created");
@@ -210,6 +217,9 @@ static int shim_spawn(Container *c, int sync_fd, int stdout_fd, int stderr_fd, i
                 sigemptyset(&all);
                 sigprocmask(SIG_SETMASK, &all, NULL);
                 setsid();
+                /* Containers get the file limit raindd was given, not the one it raised for itself. */
+                if (c->manager->saved_nofile.rlim_max > 0)
+                        (void)setrlimit(RLIMIT_NOFILE, &c->manager->saved_nofile);
                 if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0)
                         _exit(125);
                 /* Move every source out of the way first, so that no dup2() clobbers another one. */

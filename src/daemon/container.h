@@ -74,6 +74,7 @@ struct Container {
         int sync_fd;
         sd_event_source *sync_source;
         char *start_job;
+        bool scope_started;            /* systemd created the scope of the start in progress */
         sd_bus_message *start_request; /* the Start call to answer */
         sd_bus_slot *start_slot;
 

@@ -151,6 +151,18 @@ static int manager_load_containers(Manager *m)
         return 0;
 }
 
+/* raindd holds two pidfds per running container: lift the soft file limit to the hard one (allowed
+ * without privilege), so that a thousand containers do not exhaust the default 1024. */
+static void manager_raise_nofile(Manager *m)
+{
+        if (getrlimit(RLIMIT_NOFILE, &m->saved_nofile) < 0)
+                return;
+        struct rlimit rl = {.rlim_cur = m->saved_nofile.rlim_max, .rlim_max = m->saved_nofile.rlim_max};
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+                log_warning_errno(-errno, "Failed to raise the file limit to %llu: %m",
+                                  (unsigned long long)rl.rlim_cur);
+}
+
 int manager_startup(Manager *m)
 {
         _cleanup_free_ char *containers = NULL, *rt = NULL;
@@ -165,6 +177,7 @@ int manager_startup(Manager *m)
         if (r < 0)
                 return log_error_errno(r, "Failed to create state directories: %m");
 
+        manager_raise_nofile(m);
         r = image_store_open(m->state_dir, &m->images);
         if (r < 0)
                 return log_error_errno(r, "Failed to open image store in %s: %m", m->state_dir);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
+#include <sys/resource.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
@@ -33,6 +34,7 @@ typedef struct Manager {
         unsigned finished_jobs_next;
 
         bool debug;
+        struct rlimit saved_nofile; /* RLIMIT_NOFILE as raindd got it, restored for the shims */
 } Manager;
 
 int manager_new(Manager **ret);

@@ -13,6 +13,9 @@
 struct JobWaiter {
         JobWaiter *next;
         Container *container;
+        pid_t pid;
+        unsigned attempts;
+        sd_event_source *retry_timer;
         char *job; /* NULL until the StartTransientUnit reply came */
         sd_bus_slot *slot;
         scope_done_t done;
@@ -23,6 +26,7 @@ static JobWaiter *job_waiter_free(JobWaiter *w)
         if (!w)
                 return NULL;
         sd_bus_slot_unref(w->slot);
+        sd_event_source_disable_unref(w->retry_timer);
         free(w->job);
         free(w);
         return NULL;
@@ -107,6 +111,26 @@ int scope_setup(Manager *m)
         return 0;
 }
 
+static int scope_send_start(JobWaiter *w);
+
+#define SCOPE_RETRIES    50
+#define SCOPE_RETRY_USEC (20 * 1000ULL)
+
+static int on_retry_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        JobWaiter *w = userdata;
+        w->retry_timer = sd_event_source_disable_unref(w->retry_timer);
+        int r = scope_send_start(w);
+        if (r < 0) {
+                Container *c = w->container;
+                scope_done_t done = w->done;
+                job_waiter_unlink(c->manager, w);
+                job_waiter_free(w);
+                done(c, r, "Failed to ask systemd for a scope");
+        }
+        return 0;
+}
+
 static int on_start_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error)
 {
         JobWaiter *w = userdata;
@@ -115,6 +139,14 @@ static int on_start_reply(sd_bus_message *reply, void *userdata, sd_bus_error *r
 
         w->slot = sd_bus_slot_unref(w->slot);
 
+        if (sd_bus_message_is_method_error(reply, "org.freedesktop.systemd1.UnitExists") &&
+            w->attempts++ < SCOPE_RETRIES) {
+                /* The scope of the container's last run (or of a removed namesake) is still loaded:
+                 * systemd collects it in a moment. */
+                if (sd_event_add_time_relative(m->event, &w->retry_timer, CLOCK_MONOTONIC, SCOPE_RETRY_USEC,
+                                               0, on_retry_timer, w) >= 0)
+                        return 0;
+        }
         if (sd_bus_message_is_method_error(reply, NULL)) {
                 const sd_bus_error *e = sd_bus_message_get_error(reply);
                 Container *c = w->container;
@@ -147,7 +179,7 @@ static int append_property_t(sd_bus_message *msg, const char *name, uint64_t val
         return sd_bus_message_append(msg, "(sv)", name, "t", value);
 }
 
-int scope_start(Container *c, pid_t pid, scope_done_t done)
+static int scope_build_start_message(Container *c, pid_t pid, sd_bus_message **ret)
 {
         Manager *m = c->manager;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
@@ -192,12 +224,29 @@ int scope_start(Container *c, pid_t pid, scope_done_t done)
         if (r < 0)
                 return r;
 
+        *ret = TAKE_PTR(msg);
+        return 0;
+}
+
+static int scope_send_start(JobWaiter *w)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
+        int r = scope_build_start_message(w->container, w->pid, &msg);
+        if (r < 0)
+                return r;
+        return sd_bus_call_async(w->container->manager->bus, &w->slot, msg, on_start_reply, w, 0);
+}
+
+int scope_start(Container *c, pid_t pid, scope_done_t done)
+{
+        Manager *m = c->manager;
         JobWaiter *w = calloc(1, sizeof(*w));
         if (!w)
                 return -ENOMEM;
         w->container = c;
         w->done = done;
-        r = sd_bus_call_async(m->bus, &w->slot, msg, on_start_reply, w, 0);
+        w->pid = pid;
+        int r = scope_send_start(w);
         if (r < 0) {
                 job_waiter_free(w);
                 return r;
@@ -205,6 +254,16 @@ int scope_start(Container *c, pid_t pid, scope_done_t done)
         w->next = m->job_waiters;
         m->job_waiters = w;
         return 0;
+}
+
+/* After a failed start the scope may still be there, holding nothing: stop it. */
+void scope_stop(Container *c)
+{
+        int r = sd_bus_call_method_async(c->manager->bus, NULL, "org.freedesktop.systemd1",
+                                         "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                         "StopUnit", NULL, NULL, "ss", c->unit, "replace");
+        if (r < 0)
+                log_debug_errno(r, "Failed to stop %s: %m", c->unit);
 }
 
 void scope_cancel(Container *c)

@@ -13,4 +13,5 @@ int scope_setup(Manager *m);
 typedef void (*scope_done_t)(Container *c, int r, const char *message);
 int scope_start(Container *c, pid_t pid, scope_done_t done);
 void scope_cancel(Container *c);
+void scope_stop(Container *c);
 void job_waiters_free(Manager *m);
