@@ -9,6 +9,8 @@ PACKAGES=(
         libarchive-dev libnftnl-dev libmnl-dev libcmocka-dev
         # sandbox and tests
         systemd dbus polkitd util-linux bsdutils iproute2 procps busybox-static python3 time
+        # benchmarks (bench/): the runtimes raind is measured against
+        podman crun runc conmon skopeo hyperfine
 )
 
 missing=()

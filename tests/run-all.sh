@@ -66,5 +66,17 @@ else
 fi
 $sb down >/dev/null 2>&1
 
+# 5. The benchmark's smoke mode: every scenario once, side by side with podman and crun, so it never rots.
+if [ $# -eq 0 ]; then
+        if bench/run.sh --smoke --out "$log/bench" >"$log/bench.out" 2>&1; then
+                echo "ok - bench: smoke run of every scenario (bench/run.sh --smoke)"
+                passed=$((passed + 1))
+        else
+                echo "not ok - bench: smoke run failed (bench/run.sh --smoke)"
+                tail -20 "$log/bench.out" | sed 's/^/    # /'
+                failed=$((failed + 1))
+        fi
+fi
+
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

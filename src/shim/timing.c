@@ -15,8 +15,12 @@ uint64_t timing_elapsed(void)
         return now_usec(CLOCK_MONOTONIC) - start_usec;
 }
 
+/* The absolute time lets a reader line these steps up with raindd's (same clock, same boot). */
 void timing_log(const char *step)
 {
-        if (log_get_max_level() >= LOG_DEBUG)
-                log_debug("timing: %s %llu", step, (unsigned long long)timing_elapsed());
+        if (log_get_max_level() >= LOG_DEBUG) {
+                uint64_t now = now_usec(CLOCK_MONOTONIC);
+                log_debug("timing: %s %llu mono=%llu", step, (unsigned long long)(now - start_usec),
+                          (unsigned long long)now);
+        }
 }
