@@ -121,13 +121,13 @@ static int call_async(Attach *a, const char *member, uint64_t timeout, sd_bus_me
         return sd_bus_call_async(a->bus, NULL, m, callback, a, timeout);
 }
 
-static void remove_container(Attach *a)
+void container_remove_after_failure(sd_bus *bus, const char *path)
 {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         int r;
 
-        r = cli_call(a->bus, a->path, RAIND_CONTAINER_INTERFACE, "Remove", CLI_CALL_TIMEOUT_USEC, &error,
-                     NULL, "b", 1);
+        r = cli_call(bus, path, RAIND_CONTAINER_INTERFACE, "Remove", CLI_CALL_TIMEOUT_USEC, &error, NULL,
+                     "b", 1);
         /* With AutoRemove it may be gone already; anything else is worth a word. */
         if (r < 0 && !sd_bus_error_has_names(&error, BUS_ERROR_NO_SUCH_CONTAINER,
                                              "org.freedesktop.DBus.Error.UnknownObject"))
@@ -146,7 +146,7 @@ static int on_start_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
                                            POLKIT_MANAGE_CONTAINERS);
                 if (a->remove_on_failure &&
                     !bus_error_means_unreachable(e->name, sd_bus_message_get_errno(m)))
-                        remove_container(a);
+                        container_remove_after_failure(a->bus, a->path);
                 return exit_loop(a, status);
         }
 

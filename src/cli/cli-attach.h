@@ -10,3 +10,7 @@
  * If the start fails, the error is shown and 125, 126 or 127 returned; with remove_on_failure
  * ("raind run") the container is removed first, so that nothing is left behind. */
 int container_attach(sd_bus *bus, const char *path, bool remove_on_failure);
+
+/* Removes a container that could not be started ("raind run" leaves nothing behind); says why
+ * when that fails too, unless it is gone already. */
+void container_remove_after_failure(sd_bus *bus, const char *path);

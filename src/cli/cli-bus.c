@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <fcntl.h>
 #include <stdarg.h>
 
 #include "raind/log.h"
@@ -117,4 +118,32 @@ int container_get_string(sd_bus *bus, const char *path, const char *property, sd
                                        ret);
         log_debug("Get %s on %s: %s", property, path, r < 0 ? "failed" : "ok");
         return r;
+}
+
+int container_get_bool(sd_bus *bus, const char *path, const char *property, sd_bus_error *error, bool *ret)
+{
+        int b = 0, r;
+
+        r = sd_bus_get_property_trivial(bus, RAIND_BUS_NAME, path, RAIND_CONTAINER_INTERFACE, property,
+                                        error, 'b', &b);
+        log_debug("Get %s on %s: %s", property, path, r < 0 ? "failed" : "ok");
+        if (r < 0)
+                return r;
+        *ret = b;
+        return 0;
+}
+
+int bus_reply_take_fd(sd_bus_message *reply, int *ret_fd)
+{
+        int fd, r;
+
+        r = sd_bus_message_read(reply, "h", &fd);
+        if (r < 0)
+                return r;
+        /* The message owns its fd; ours must not be 0-2, which the pump uses for the user's stdio. */
+        fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+                return -errno;
+        *ret_fd = fd;
+        return 0;
 }

@@ -13,6 +13,7 @@
 
 #define POLKIT_MANAGE_CONTAINERS "org.raind.raind1.manage-containers"
 #define POLKIT_MANAGE_IMAGES     "org.raind.raind1.manage-images"
+#define POLKIT_EXEC              "org.raind.raind1.exec"
 
 /* Calls that change something may wait for polkit to ask for a password: give the user time. */
 #define CLI_CALL_TIMEOUT_USEC (120 * USEC_PER_SEC)
@@ -40,3 +41,8 @@ int container_lookup(sd_bus *bus, const char *name_or_id, sd_bus_error *error, c
 /* Reads one property of a container. */
 int container_get_string(sd_bus *bus, const char *path, const char *property, sd_bus_error *error,
                          char **ret);
+int container_get_bool(sd_bus *bus, const char *path, const char *property, sd_bus_error *error, bool *ret);
+
+/* Takes the file descriptor out of a reply ("h" at the current position): a copy of our own, with
+ * O_CLOEXEC, that outlives the message. */
+int bus_reply_take_fd(sd_bus_message *reply, int *ret_fd);

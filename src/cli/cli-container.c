@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The verbs that act on containers by name: start, stop, kill, rm, wait. */
+/* The verbs that act on containers by name: start, stop, kill, rm, wait, rename. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -12,6 +12,7 @@
 #include "cli-attach.h"
 #include "cli-bus.h"
 #include "cli-error.h"
+#include "cli-interactive.h"
 #include "cli-usage.h"
 #include "cli.h"
 
@@ -70,9 +71,11 @@ static void help_start(void)
                "Start one or more created or exited containers.\n"
                "\n"
                "Options:\n"
-               "  -a, --attach   Show the container's output and exit with its exit status\n"
-               "                 (one container only); signals are passed on to the container\n"
-               "  -h, --help     Show this help\n",
+               "  -a, --attach        Show the container's output and exit with its exit status\n"
+               "                      (one container only); signals are passed on to the container\n"
+               "  -i, --interactive   Attach and send our input, for a container created with -i\n"
+               "                      (Ctrl-P Ctrl-Q detaches)\n"
+               "  -h, --help          Show this help\n",
                cli_command());
 }
 
@@ -80,18 +83,23 @@ int verb_container_start(int argc, char *argv[])
 {
         static const struct option options[] = {
             {"attach", no_argument, NULL, 'a'},
+            {"interactive", no_argument, NULL, 'i'},
             {"help", no_argument, NULL, 'h'},
             {},
         };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        bool attach = false;
+        bool attach = false, interactive = false;
         int c, r;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, ":ah", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":aih", options, NULL)) >= 0)
                 switch (c) {
                 case 'a':
                         attach = true;
+                        break;
+                case 'i':
+                        /* As with docker, input without output makes no sense. */
+                        interactive = attach = true;
                         break;
                 case 'h':
                         help_start();
@@ -103,7 +111,8 @@ int verb_container_start(int argc, char *argv[])
         if (r != 0)
                 return r;
         if (attach && argc - optind > 1)
-                return cli_usage_error("Option --attach works with one container at a time");
+                return cli_usage_error(
+                    "Options --attach and --interactive work with one container at a time");
 
         if (cli_bus_open(&bus) < 0)
                 return EXIT_DAEMON_ERROR;
@@ -111,11 +120,19 @@ int verb_container_start(int argc, char *argv[])
         if (attach) {
                 _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
                 _cleanup_free_ char *path = NULL;
+                bool tty = false, open_stdin = false;
 
                 r = container_lookup(bus, argv[optind], &error, &path);
+                if (r >= 0)
+                        r = container_get_bool(bus, path, "Tty", &error, &tty);
+                if (r >= 0)
+                        r = container_get_bool(bus, path, "OpenStdin", &error, &open_stdin);
                 if (r < 0)
                         return cli_log_bus_error(&error, r, NULL, "start containers",
                                                  POLKIT_MANAGE_CONTAINERS);
+                /* A terminal, or input to send, needs the stream; plain output does not. */
+                if (tty || (interactive && open_stdin))
+                        return container_start_interactive(bus, path, interactive && open_stdin, tty, false);
                 return container_attach(bus, path, false);
         }
 
@@ -365,4 +382,57 @@ int verb_container_wait(int argc, char *argv[])
                 }
         }
         return status;
+}
+
+static void help_rename(void)
+{
+        printf("Usage: %s CONTAINER NEW_NAME\n"
+               "\n"
+               "Give a container a new name. A running container keeps its scope until it is\n"
+               "started again, which then uses raind-NEW_NAME.scope.\n"
+               "\n"
+               "Options:\n"
+               "  -h, --help   Show this help\n",
+               cli_command());
+}
+
+int verb_container_rename(int argc, char *argv[])
+{
+        static const struct option options[] = {
+            {"help", no_argument, NULL, 'h'},
+            {},
+        };
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *path = NULL;
+        int c, r;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, ":h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help_rename();
+                        return 0;
+                default:
+                        return cli_getopt_error(c, argv);
+                }
+        if (argc - optind < 2)
+                return cli_usage_error(optind >= argc ? "Missing container name" : "Missing the new name");
+        if (argc - optind > 2)
+                return cli_usage_error("Unexpected argument '%s'", argv[optind + 2]);
+        if (!container_name_is_valid(argv[optind + 1]))
+                return cli_usage_error(
+                    "Invalid container name '%s': use [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most %d "
+                    "characters",
+                    argv[optind + 1], CONTAINER_NAME_MAX);
+
+        if (cli_bus_open(&bus) < 0)
+                return EXIT_DAEMON_ERROR;
+        r = container_lookup(bus, argv[optind], &error, &path);
+        if (r >= 0)
+                r = cli_call(bus, path, RAIND_CONTAINER_INTERFACE, "Rename", CLI_CALL_TIMEOUT_USEC, &error,
+                             NULL, "s", argv[optind + 1]);
+        if (r < 0)
+                return cli_log_bus_error(&error, r, NULL, "rename containers", POLKIT_MANAGE_CONTAINERS);
+        return 0;
 }

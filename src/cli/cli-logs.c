@@ -1,10 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* raind container logs: a container's output, read from the journal as journalctl would. */
-#include <fcntl.h>
 #include <getopt.h>
-#include <limits.h>
 #include <systemd/sd-event.h>
-#include <systemd/sd-id128.h>
 #include <systemd/sd-journal.h>
 
 #include "raind/log.h"
@@ -15,6 +12,7 @@
 #include "cli-bus.h"
 #include "cli-error.h"
 #include "cli-format.h"
+#include "cli-journal.h"
 #include "cli-since.h"
 #include "cli-usage.h"
 #include "cli.h"
@@ -31,56 +29,6 @@ typedef struct Logs {
         sd_event_source *settle;
 } Logs;
 
-/* journald's files are readable by root and, through ACLs, the groups systemd-journal and adm
- * (wheel on some distributions). sd_journal_open() silently skips what it may not read, so look. */
-static int journal_check_access(void)
-{
-        static const char *const dirs[] = {"/var/log/journal", "/run/log/journal"};
-        char machine[SD_ID128_STRING_MAX];
-        sd_id128_t id;
-        bool denied = false;
-        int r;
-
-        if (geteuid() == 0)
-                return 0;
-        r = sd_id128_get_machine(&id);
-        if (r < 0)
-                return 0; /* No machine id, no journal to speak of: let sd-journal find out. */
-        sd_id128_to_string(id, machine);
-
-        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
-                char path[PATH_MAX];
-                int fd;
-
-                snprintf(path, sizeof(path), "%s/%s/system.journal", dirs[i], machine);
-                fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-                if (fd >= 0) {
-                        safe_close(fd);
-                        return 0;
-                }
-                if (errno == EACCES || errno == EPERM)
-                        denied = true;
-        }
-        return denied ? -EACCES : 0;
-}
-
-static int entry_field(sd_journal *j, const char *field, const char **ret, size_t *ret_size)
-{
-        size_t l = strlen(field), size;
-        const void *data;
-        int r;
-
-        r = sd_journal_get_data(j, field, &data, &size);
-        if (r < 0)
-                return r;
-        /* "FIELD=value" */
-        if (size <= l || ((const char *)data)[l] != '=')
-                return -EBADMSG;
-        *ret = (const char *)data + l + 1;
-        *ret_size = size - l - 1;
-        return 0;
-}
-
 static void print_entry(Logs *l)
 {
         const char *message, *v;
@@ -88,12 +36,13 @@ static void print_entry(Logs *l)
         bool partial = false;
         FILE *f = stdout;
 
-        if (entry_field(l->journal, "MESSAGE", &message, &size) < 0)
+        if (journal_entry_field(l->journal, "MESSAGE", &message, &size) < 0)
                 return;
         /* The shim logs the container's stderr as PRIORITY=3 and its stdout as 6. */
-        if (entry_field(l->journal, "PRIORITY", &v, &vsize) >= 0 && vsize == 1 && v[0] >= '0' && v[0] <= '3')
+        if (journal_entry_field(l->journal, "PRIORITY", &v, &vsize) >= 0 && vsize == 1 && v[0] >= '0' &&
+            v[0] <= '3')
                 f = stderr;
-        if (entry_field(l->journal, "CONTAINER_PARTIAL_MESSAGE", &v, &vsize) >= 0 && vsize == 4 &&
+        if (journal_entry_field(l->journal, "CONTAINER_PARTIAL_MESSAGE", &v, &vsize) >= 0 && vsize == 4 &&
             memcmp(v, "true", 4) == 0)
                 partial = true;
 
@@ -377,9 +326,7 @@ int verb_container_logs(int argc, char *argv[])
                 return cli_usage_error("Invalid container name or id '%s'", argv[optind]);
 
         if (journal_check_access() < 0) {
-                log_error(
-                    "raind: permission denied: cannot read the system journal (needs root, or membership "
-                    "in the group systemd-journal or adm)");
+                log_error("raind: " JOURNAL_ACCESS_DENIED_TEXT);
                 return EXIT_USAGE;
         }
 

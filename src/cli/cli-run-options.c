@@ -22,6 +22,7 @@ RunOptions *run_options_free(RunOptions *o)
         free(o->network);
         strv_free(o->cap_add);
         strv_free(o->cap_drop);
+        free(o->restart_policy);
         free(o->image);
         strv_free(o->command);
         free(o);
@@ -51,8 +52,7 @@ static int replace_string(char **s, const char *value)
         return 0;
 }
 
-/* -e KEY=VALUE, or -e KEY to pass on the client's own KEY (skipped when unset), as Docker does. */
-static int add_env(RunOptions *o, const char *arg, char **ret_error)
+int env_option_add(char ***env, const char *arg, char **ret_error)
 {
         _cleanup_free_ char *assignment = NULL;
         const char *value;
@@ -73,9 +73,9 @@ static int add_env(RunOptions *o, const char *arg, char **ret_error)
         }
         if (!assignment)
                 return -ENOMEM;
-        if (strv_length(o->env) >= ENV_MAX)
+        if (strv_length(*env) >= ENV_MAX)
                 return usage_text(ret_error, "Too many environment variables (at most %d)", ENV_MAX);
-        if (strv_push(&o->env, assignment) < 0)
+        if (strv_push(env, assignment) < 0)
                 return -ENOMEM;
         TAKE_PTR(assignment);
         return 0;
@@ -118,6 +118,7 @@ enum {
         ARG_CAP_DROP,
         ARG_READ_ONLY,
         ARG_NETWORK,
+        ARG_RESTART,
 };
 
 static int parse_one(RunOptions *o, int c, char **ret_error)
@@ -137,7 +138,7 @@ static int parse_one(RunOptions *o, int c, char **ret_error)
                                           optarg, CONTAINER_NAME_MAX);
                 return replace_string(&o->name, optarg);
         case 'e':
-                return add_env(o, optarg, ret_error);
+                return env_option_add(&o->env, optarg, ret_error);
         case 'v':
                 return add_volume(o, optarg, ret_error);
         case 'w':
@@ -193,10 +194,22 @@ static int parse_one(RunOptions *o, int c, char **ret_error)
                                           optarg);
                 return replace_string(&o->network, optarg);
         case 'i':
+                o->interactive = true;
+                return 0;
         case 't':
-                return usage_text(
-                    ret_error, "Options -i/--interactive and -t/--tty are not supported: raind attaches the "
-                               "container's output only");
+                o->tty = true;
+                return 0;
+        case ARG_RESTART: {
+                RestartPolicy policy;
+                unsigned max_retries;
+
+                if (parse_restart_policy(optarg, &policy, &max_retries) < 0)
+                        return usage_text(ret_error,
+                                          "Invalid --restart '%s': expected no, on-failure[:N] (N a number "
+                                          "of retries, 0 or more), always or unless-stopped",
+                                          optarg);
+                return replace_string(&o->restart_policy, optarg);
+        }
         default:
                 return usage_text(ret_error, "Unexpected option");
         }
@@ -224,6 +237,7 @@ int run_options_parse(int argc, char *argv[], bool is_run, RunOptions **ret, cha
             {"net", required_argument, NULL, ARG_NETWORK},
             {"interactive", no_argument, NULL, 'i'},
             {"tty", no_argument, NULL, 't'},
+            {"restart", required_argument, NULL, ARG_RESTART},
             {},
         };
         _cleanup_(run_options_freep) RunOptions *o = NULL;
@@ -251,6 +265,11 @@ int run_options_parse(int argc, char *argv[], bool is_run, RunOptions **ret, cha
                 if (r < 0)
                         return r;
         }
+
+        /* Docker's rule: a container that removes itself cannot be restarted. */
+        if (o->auto_remove && o->restart_policy && !streq(o->restart_policy, "no"))
+                return usage_text(ret_error, "Conflicting options: --restart %s and --rm",
+                                  o->restart_policy);
 
         if (optind >= argc)
                 return usage_text(ret_error, "Missing IMAGE");

@@ -12,6 +12,8 @@ typedef struct RunOptions {
         bool detach;      /* run -d */
         bool auto_remove; /* --rm */
         bool read_only;   /* --read-only */
+        bool interactive; /* -i: keep stdin open, and copy ours to it */
+        bool tty;         /* -t: give the container a pseudo-terminal */
         char *name;
         char **env; /* KEY=VALUE */
         char **volumes;
@@ -24,6 +26,7 @@ typedef struct RunOptions {
         uint64_t tasks_max;      /* 0 when not given, UINT64_MAX for unlimited */
         char **cap_add;          /* canonical names: "NET_ADMIN", "ALL" */
         char **cap_drop;
+        char *restart_policy; /* as given, checked with parse_restart_policy() */
         char *image;
         char **command; /* empty: the image's default */
 } RunOptions;
@@ -35,6 +38,10 @@ enum {
         RUN_OPTIONS_PARSED = 0,
         RUN_OPTIONS_HELP = 1, /* --help was given */
 };
+
+/* -e KEY=VALUE, or -e KEY to pass on the client's own KEY (skipped when unset), as Docker does:
+ * appends to *env. -EINVAL with *ret_error for a malformed one. */
+int env_option_add(char ***env, const char *arg, char **ret_error);
 
 /* argv[0] is the verb. Option parsing stops at IMAGE, so what follows is the container's command.
  * Returns RUN_OPTIONS_PARSED with *ret set, RUN_OPTIONS_HELP, or -EINVAL with *ret_error saying

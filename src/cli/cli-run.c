@@ -7,6 +7,7 @@
 #include "cli-attach.h"
 #include "cli-bus.h"
 #include "cli-error.h"
+#include "cli-interactive.h"
 #include "cli-run-options.h"
 #include "cli-usage.h"
 #include "cli.h"
@@ -20,7 +21,8 @@ static void help_run(bool is_run)
                "Options:\n",
                cli_command(),
                is_run ? "Create a container from IMAGE and start it. Without -d the container's output\n"
-                        "is shown, signals are passed on to it, and raind exits with its exit status."
+                        "is shown, signals are passed on to it, and raind exits with its exit status.\n"
+                        "With -i and -t on a terminal, keys go to the container; Ctrl-P Ctrl-Q detaches."
                       : "Create a container from IMAGE without starting it, and print its id.");
         fputs("      --cap-add CAP          Add a capability (NET_ADMIN, SYS_TIME, ALL, ...)\n"
               "      --cap-drop CAP         Drop a capability (CHOWN, NET_RAW, ALL, ...)\n"
@@ -32,14 +34,24 @@ static void help_run(bool is_run)
         fputs("  -e, --env KEY[=VALUE]      Set an environment variable; KEY alone passes on\n"
               "                             the client's own value (skipped when unset)\n"
               "  -h, --hostname NAME        Host name inside the container (default: the short id)\n"
-              "      --help                 Show this help\n"
-              "  -m, --memory SIZE          Memory limit: bytes, or with unit k, m, g, t (64m)\n"
+              "      --help                 Show this help\n",
+              stdout);
+        if (is_run)
+                fputs("  -i, --interactive          Keep the container's stdin open and send it ours\n",
+                      stdout);
+        else
+                fputs("  -i, --interactive          Keep the container's stdin open, for attach\n", stdout);
+        fputs("  -m, --memory SIZE          Memory limit: bytes, or with unit k, m, g, t (64m)\n"
               "      --name NAME            Name the container ([a-zA-Z0-9][a-zA-Z0-9_.-]*)\n"
               "      --network none|host    Own network namespace with loopback only (none,\n"
               "                             the default), or the host's network\n"
               "      --pids-limit NUMBER    Maximum number of tasks (-1: unlimited)\n"
               "      --read-only            Mount the root file system read-only\n"
+              "      --restart POLICY       Restart the container when it exits: no (default),\n"
+              "                             on-failure[:N] (at most N times), always or\n"
+              "                             unless-stopped\n"
               "      --rm                   Remove the container once it has exited\n"
+              "  -t, --tty                  Give the container a pseudo-terminal\n"
               "  -u, --user UID[:GID]       Run as this user (numeric)\n"
               "  -v, --volume HOST:CONTAINER[:ro|rw]\n"
               "                             Bind mount a host path (both absolute)\n"
@@ -127,6 +139,12 @@ static int append_create_options(sd_bus_message *m, const RunOptions *o)
                 r = append_string_option(m, "Network", o->network);
         if (r >= 0)
                 r = append_true_option(m, "AutoRemove", o->auto_remove);
+        if (r >= 0)
+                r = append_true_option(m, "Tty", o->tty);
+        if (r >= 0)
+                r = append_true_option(m, "OpenStdin", o->interactive);
+        if (r >= 0)
+                r = append_string_option(m, "RestartPolicy", o->restart_policy);
         if (r < 0)
                 return r;
 
@@ -234,6 +252,9 @@ static int run_or_create(int argc, char *argv[], bool is_run)
                 return print_id(bus, path);
         if (o->detach)
                 return run_detached(bus, path);
+        if (o->interactive || o->tty)
+                return container_start_interactive(bus, path, o->interactive, o->tty,
+                                                   /* remove_on_failure= */ true);
         return container_attach(bus, path, /* remove_on_failure= */ true);
 }
 

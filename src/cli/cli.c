@@ -31,6 +31,13 @@ static const Verb container_verbs[] = {
     {"inspect", verb_container_inspect, "Show containers' properties as JSON"},
     {"logs", verb_container_logs, "Show a container's output"},
     {"wait", verb_container_wait, "Wait for containers to exit, print their exit statuses"},
+    {"attach", verb_container_attach, "Attach to a running container's input and output"},
+    {"exec", verb_container_exec, "Run a command in a running container"},
+    {"stats", verb_container_stats, "Show containers' resource use"},
+    {"top", verb_container_top, "Show the processes of a container"},
+    {"rename", verb_container_rename, "Rename a container"},
+    {"cp", verb_container_cp, "Copy files between a container and the host"},
+    {"prune", verb_container_prune, "Remove all stopped containers"},
     {},
 };
 
@@ -45,13 +52,27 @@ static const Verb image_verbs[] = {
 
 /* Docker's top-level shortcuts. */
 static const Verb shortcut_verbs[] = {
-    {"run", verb_container_run},     {"create", verb_container_create},
-    {"start", verb_container_start}, {"stop", verb_container_stop},
-    {"kill", verb_container_kill},   {"rm", verb_container_rm},
-    {"ps", verb_container_ls},       {"inspect", verb_container_inspect},
-    {"logs", verb_container_logs},   {"wait", verb_container_wait},
-    {"images", verb_image_ls},       {"import", verb_image_import},
-    {"rmi", verb_image_rm},          {},
+    {"run", verb_container_run},
+    {"create", verb_container_create},
+    {"start", verb_container_start},
+    {"stop", verb_container_stop},
+    {"kill", verb_container_kill},
+    {"rm", verb_container_rm},
+    {"ps", verb_container_ls},
+    {"inspect", verb_container_inspect},
+    {"logs", verb_container_logs},
+    {"wait", verb_container_wait},
+    {"attach", verb_container_attach},
+    {"exec", verb_container_exec},
+    {"stats", verb_container_stats},
+    {"top", verb_container_top},
+    {"rename", verb_container_rename},
+    {"cp", verb_container_cp},
+    {"events", verb_events},
+    {"images", verb_image_ls},
+    {"import", verb_image_import},
+    {"rmi", verb_image_rm},
+    {},
 };
 
 static void help(void)
@@ -62,8 +83,10 @@ static void help(void)
                "\n"
                "Commands:\n"
                "  container COMMAND   Manage containers (run, create, start, stop, kill, rm, ls,\n"
-               "                      inspect, logs, wait)\n"
+               "                      inspect, logs, wait, attach, exec, stats, top, rename, cp,\n"
+               "                      prune)\n"
                "  image COMMAND       Manage images (import, ls, rm)\n"
+               "  events              Show container events from the journal\n"
                "  version             Show the versions of raind and raindd\n"
                "\n"
                "Shortcuts:\n"
@@ -77,6 +100,12 @@ static void help(void)
                "  inspect   Show containers' properties as JSON   (container inspect)\n"
                "  logs      Show a container's output             (container logs)\n"
                "  wait      Wait for containers to exit           (container wait)\n"
+               "  attach    Attach to a running container         (container attach)\n"
+               "  exec      Run a command in a container          (container exec)\n"
+               "  stats     Show containers' resource use         (container stats)\n"
+               "  top       Show the processes of a container     (container top)\n"
+               "  rename    Rename a container                    (container rename)\n"
+               "  cp        Copy files to or from a container     (container cp)\n"
                "  images    List images                           (image ls)\n"
                "  import    Import a root file system tarball     (image import)\n"
                "  rmi       Remove images                         (image rm)\n"

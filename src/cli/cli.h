@@ -14,6 +14,15 @@ int verb_container_wait(int argc, char *argv[]);
 int verb_container_ls(int argc, char *argv[]);
 int verb_container_inspect(int argc, char *argv[]);
 int verb_container_logs(int argc, char *argv[]);
+int verb_container_attach(int argc, char *argv[]);
+int verb_container_exec(int argc, char *argv[]);
+int verb_container_stats(int argc, char *argv[]);
+int verb_container_top(int argc, char *argv[]);
+int verb_container_rename(int argc, char *argv[]);
+int verb_container_cp(int argc, char *argv[]);
+int verb_container_prune(int argc, char *argv[]);
+
+int verb_events(int argc, char *argv[]);
 
 int verb_image_import(int argc, char *argv[]);
 int verb_image_ls(int argc, char *argv[]);

@@ -145,6 +145,36 @@ static void test_last_one_wins_and_duplicates(void **state)
         assert_string_equal(o->network, "none");
 }
 
+static void test_interactive_and_restart(void **state)
+{
+        _cleanup_(run_options_freep) RunOptions *a = NULL, *b = NULL, *c = NULL, *d = NULL, *e = NULL;
+
+        a = PARSE_OK(true, "run", "-it", "--restart", "on-failure:3", "busybox", "sh");
+        assert_true(a->interactive);
+        assert_true(a->tty);
+        assert_string_equal(a->restart_policy, "on-failure:3");
+
+        b = PARSE_OK(false, "create", "--interactive", "--tty", "--restart=unless-stopped", "busybox");
+        assert_true(b->interactive);
+        assert_true(b->tty);
+        assert_string_equal(b->restart_policy, "unless-stopped");
+
+        c = PARSE_OK(true, "run", "-d", "-i", "--restart", "always", "--restart", "on-failure:0", "busybox");
+        assert_true(c->interactive);
+        assert_false(c->tty);
+        assert_string_equal(c->restart_policy, "on-failure:0");
+
+        /* "no" goes well with --rm. */
+        d = PARSE_OK(true, "run", "--rm", "--restart", "no", "busybox");
+        assert_string_equal(d->restart_policy, "no");
+
+        e = PARSE_OK(true, "run", "busybox", "-it");
+        assert_false(e->interactive);
+        assert_false(e->tty);
+        assert_null(e->restart_policy);
+        ASSERT_STRV(e->command, "-it");
+}
+
 static void test_help(void **state)
 {
         _cleanup_(run_options_freep) RunOptions *o = NULL;
@@ -165,10 +195,23 @@ static void test_usage_errors(void **state)
         CHECK_ERROR(true, "Option '-e' needs an argument", "run", "-e");
         CHECK_ERROR(false, "Unknown option '-d'", "create", "-d", "img");
         CHECK_ERROR(false, "Unknown option '--detach'", "create", "--detach", "img");
-        CHECK_ERROR(true,
-                    "Options -i/--interactive and -t/--tty are not supported: raind attaches the "
-                    "container's output only",
-                    "run", "-it", "img");
+        CHECK_ERROR(
+            true,
+            "Invalid --restart 'sometimes': expected no, on-failure[:N] (N a number of retries, 0 or "
+            "more), always or unless-stopped",
+            "run", "--restart", "sometimes", "img");
+        CHECK_ERROR(
+            true,
+            "Invalid --restart 'on-failure:-1': expected no, on-failure[:N] (N a number of retries, 0 "
+            "or more), always or unless-stopped",
+            "run", "--restart=on-failure:-1", "img");
+        CHECK_ERROR(
+            false,
+            "Invalid --restart 'on-failure:x': expected no, on-failure[:N] (N a number of retries, 0 "
+            "or more), always or unless-stopped",
+            "create", "--restart", "on-failure:x", "img");
+        CHECK_ERROR(true, "Conflicting options: --restart always and --rm", "run", "--rm", "--restart",
+                    "always", "img");
         CHECK_ERROR(
             true, "Invalid container name 'my web': use [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 128 characters",
             "run", "--name", "my web", "img");
@@ -200,9 +243,13 @@ static void test_usage_errors(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_everything),     cmocka_unit_test(test_defaults_are_unset),
-            cmocka_unit_test(test_stops_at_image), cmocka_unit_test(test_last_one_wins_and_duplicates),
-            cmocka_unit_test(test_help),           cmocka_unit_test(test_usage_errors),
+            cmocka_unit_test(test_everything),
+            cmocka_unit_test(test_defaults_are_unset),
+            cmocka_unit_test(test_stops_at_image),
+            cmocka_unit_test(test_last_one_wins_and_duplicates),
+            cmocka_unit_test(test_interactive_and_restart),
+            cmocka_unit_test(test_help),
+            cmocka_unit_test(test_usage_errors),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
