@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <fcntl.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -9,6 +10,8 @@
 
 struct ClientSink {
         int fd;
+        sd_event *event;
+        sd_event_source *source; /* made when first needed: a regular file never is */
         bool is_socket;
         const char *what;
         char *pending;
@@ -47,11 +50,12 @@ static int open_nonblocking(int fd, bool *ret_is_socket)
         return nfd;
 }
 
-int client_sink_open(int fd, const char *what, ClientSink **ret)
+int client_sink_open(sd_event *event, int fd, const char *what, ClientSink **ret)
 {
         ClientSink *s = calloc(1, sizeof(ClientSink));
         if (!s)
                 return -ENOMEM;
+        s->event = event;
         s->what = what;
         s->fd = open_nonblocking(fd, &s->is_socket);
         if (s->fd < 0) {
@@ -67,6 +71,8 @@ ClientSink *client_sink_free(ClientSink *s)
 {
         if (!s)
                 return NULL;
+        /* Before the fd: epoll must forget it while the number still means this file. */
+        sd_event_source_disable_unref(s->source);
         safe_close(s->fd);
         free(s->pending);
         free(s);
@@ -81,6 +87,7 @@ static void drop(ClientSink *s, int error)
                 log_debug("Client %s went away, no longer copying output to it.", s->what);
         else
                 log_warning_errno(error, "No longer copying output to client %s: %m", s->what);
+        s->source = sd_event_source_disable_unref(s->source);
         s->fd = safe_close(s->fd);
         free(s->pending);
         s->pending = NULL;
@@ -101,6 +108,27 @@ static ssize_t write_some(ClientSink *s, const char *p, size_t n)
         }
 }
 
+static void flush(ClientSink *s);
+
+static int on_writable(sd_event_source *source, int fd, uint32_t revents, void *userdata)
+{
+        flush(userdata);
+        return 0;
+}
+
+static void update_source(ClientSink *s)
+{
+        if (s->fd < 0)
+                return;
+        if (!s->source && s->n_pending > 0) {
+                int r = sd_event_add_io(s->event, &s->source, s->fd, EPOLLOUT, on_writable, s);
+                if (r < 0)
+                        return drop(s, r);
+        }
+        if (s->source)
+                (void)sd_event_source_set_enabled(s->source, s->n_pending > 0 ? SD_EVENT_ON : SD_EVENT_OFF);
+}
+
 static void enqueue(ClientSink *s, const char *p, size_t n)
 {
         if (s->n_pending + n > CLIENT_PENDING_MAX)
@@ -115,6 +143,7 @@ static void enqueue(ClientSink *s, const char *p, size_t n)
         }
         memcpy(s->pending + s->n_pending, p, n);
         s->n_pending += n;
+        update_source(s);
 }
 
 void client_sink_write(ClientSink *s, const void *p, size_t n)
@@ -131,18 +160,19 @@ void client_sink_write(ClientSink *s, const void *p, size_t n)
                 enqueue(s, (const char *)p + k, n - (size_t)k);
 }
 
-void client_sink_flush(ClientSink *s)
+static void flush(ClientSink *s)
 {
-        if (!s || s->fd < 0 || s->n_pending == 0)
+        if (s->fd < 0 || s->n_pending == 0)
                 return;
         ssize_t k = write_some(s, s->pending, s->n_pending);
         if (k < 0)
                 return drop(s, (int)k);
         memmove(s->pending, s->pending + k, s->n_pending - (size_t)k);
         s->n_pending -= (size_t)k;
+        update_source(s);
 }
 
-int client_sink_poll_fd(const ClientSink *s)
+bool client_sink_is_flushed(const ClientSink *s)
 {
-        return s && s->fd >= 0 && s->n_pending > 0 ? s->fd : -1;
+        return !s || s->fd < 0 || s->n_pending == 0;
 }

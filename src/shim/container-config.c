@@ -31,14 +31,29 @@ const char *namespace_type_to_string(int type)
         return NULL;
 }
 
+unsigned long container_config_namespace_flags(const ContainerConfig *c)
+{
+        unsigned long flags = 0;
+
+        for (size_t i = 0; i < c->n_namespaces; i++)
+                flags |= (unsigned long)c->namespaces[i].type;
+        return flags;
+}
+
+void process_config_done(ProcessConfig *p)
+{
+        strv_free(p->args);
+        strv_free(p->env);
+        free(p->cwd);
+        free(p->additional_gids);
+        *p = (ProcessConfig){};
+}
+
 ContainerConfig *container_config_free(ContainerConfig *c)
 {
         if (!c)
                 return NULL;
-        strv_free(c->args);
-        strv_free(c->env);
-        free(c->cwd);
-        free(c->additional_gids);
+        process_config_done(&c->process);
         free(c->rootfs);
         free(c->hostname);
         for (size_t i = 0; i < c->n_mounts; i++) {
@@ -106,7 +121,7 @@ static int parse_capability_set(struct json_object *caps, const char *key, uint6
         return 0;
 }
 
-static int parse_capabilities(struct json_object *process, ContainerConfig *c)
+static int parse_capabilities(struct json_object *process, ProcessConfig *c)
 {
         struct json_object *caps;
         int r;
@@ -124,7 +139,7 @@ static int parse_capabilities(struct json_object *process, ContainerConfig *c)
         return 0;
 }
 
-static int parse_process_user(struct json_object *process, ContainerConfig *c)
+static int parse_process_user(struct json_object *process, ProcessConfig *c)
 {
         struct json_object *user, *gids = NULL;
         uint32_t uid = 0, gid = 0;
@@ -160,11 +175,10 @@ static int parse_process_user(struct json_object *process, ContainerConfig *c)
         return 0;
 }
 
-static int parse_process(struct json_object *root, ContainerConfig *c)
+static int parse_process(struct json_object *root, ProcessConfig *c)
 {
         struct json_object *process;
         const char *cwd = "/";
-        bool terminal = false;
         int r;
 
         r = spec_get_object(root, "", "process", &process);
@@ -176,7 +190,7 @@ static int parse_process(struct json_object *root, ContainerConfig *c)
         if ((r = spec_get_strv(process, "process", "args", ARGV_MAX, &c->args)) < 0 ||
             (r = spec_get_strv(process, "process", "env", ENV_MAX, &c->env)) < 0 ||
             (r = spec_get_string(process, "process", "cwd", &cwd)) < 0 ||
-            (r = spec_get_bool(process, "process", "terminal", &terminal)) < 0 ||
+            (r = spec_get_bool(process, "process", "terminal", &c->terminal)) < 0 ||
             (r = spec_get_bool(process, "process", "noNewPrivileges", &c->no_new_privileges)) < 0)
                 return r;
         if (strv_isempty(c->args) || isempty(c->args[0]))
@@ -187,8 +201,6 @@ static int parse_process(struct json_object *root, ContainerConfig *c)
                 if (!env_assignment_is_valid(*e))
                         return log_error_errno(-EINVAL, "config.json: invalid environment entry \"%s\".",
                                                *e);
-        if (terminal)
-                return log_error_errno(-EOPNOTSUPP, "config.json: process.terminal is not supported yet.");
         if (!path_is_safe_absolute(cwd))
                 return log_error_errno(-EINVAL, "config.json: process.cwd must be an absolute path.");
         r = strdup_to(cwd, &c->cwd);
@@ -389,6 +401,7 @@ static int parse_overlay_annotation(struct json_object *annotations, const char 
 static int parse_annotations(struct json_object *root, ContainerConfig *c)
 {
         struct json_object *annotations;
+        const char *stdin_open = NULL;
         int r;
 
         r = spec_get_object(root, "", "annotations", &annotations);
@@ -399,8 +412,10 @@ static int parse_annotations(struct json_object *root, ContainerConfig *c)
             (r = parse_overlay_annotation(annotations, "org.raind.overlay.upperdir", false,
                                           &c->overlay_upperdir)) < 0 ||
             (r = parse_overlay_annotation(annotations, "org.raind.overlay.workdir", false,
-                                          &c->overlay_workdir)) < 0)
+                                          &c->overlay_workdir)) < 0 ||
+            (r = spec_get_string(annotations, "annotations", "org.raind.stdin-open", &stdin_open)) < 0)
                 return r;
+        c->stdin_open = streq_ptr(stdin_open, "true");
         if (!!c->overlay_upperdir != !!c->overlay_workdir)
                 return log_error_errno(-EINVAL, "config.json: overlay upperdir and workdir go together.");
         if (c->overlay_upperdir && !c->overlay_lowerdir)
@@ -435,7 +450,7 @@ int container_config_from_json(struct json_object *root, const char *bundle, Con
                 return log_oom();
         if (!json_object_is_type(root, json_type_object))
                 return log_error_errno(-EINVAL, "config.json: not a JSON object.");
-        if ((r = parse_process(root, c)) < 0 || (r = parse_root(root, bundle, c)) < 0 ||
+        if ((r = parse_process(root, &c->process)) < 0 || (r = parse_root(root, bundle, c)) < 0 ||
             (r = parse_mounts(root, bundle, c)) < 0 || (r = parse_linux(root, c)) < 0 ||
             (r = parse_annotations(root, c)) < 0 ||
             (r = spec_get_string(root, "", "hostname", &hostname)) < 0)

@@ -27,8 +27,8 @@ typedef struct CapabilitySets {
         uint64_t bounding, effective, permitted, inheritable, ambient;
 } CapabilitySets;
 
-/* What raind-shim takes from an OCI runtime bundle's config.json (the supported subset). */
-typedef struct ContainerConfig {
+/* config.json's process: what the container's init runs, and what an exec starts from. */
+typedef struct ProcessConfig {
         char **args;
         char **env;
         char *cwd;
@@ -39,6 +39,15 @@ typedef struct ContainerConfig {
         bool has_capabilities; /* without process.capabilities, capabilities are left alone */
         CapabilitySets capabilities;
         bool no_new_privileges;
+        bool terminal;
+} ProcessConfig;
+
+void process_config_done(ProcessConfig *p);
+
+/* What raind-shim takes from an OCI runtime bundle's config.json (the supported subset). */
+typedef struct ContainerConfig {
+        ProcessConfig process;
+        bool stdin_open; /* annotation org.raind.stdin-open: stdin is a pipe the shim writes to */
 
         char *rootfs; /* absolute */
         bool root_readonly;
@@ -51,7 +60,7 @@ typedef struct ContainerConfig {
         unsigned long clone_flags; /* the namespaces to create (those without a path) */
         char **masked_paths;
         char **readonly_paths;
-        SeccompConfig *seccomp;
+        SeccompConfig *seccomp; /* NULL once compiled: the shim keeps the program only */
 
         /* org.raind.overlay.* annotations: an overlayfs to mount on rootfs inside the container. */
         char *overlay_lowerdir;
@@ -66,5 +75,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(ContainerConfig *, container_config_free);
 int container_config_load(const char *bundle, ContainerConfig **ret);
 /* The same for an already parsed document; bundle must be absolute. */
 int container_config_from_json(struct json_object *root, const char *bundle, ContainerConfig **ret);
+/* The CLONE_NEW* flags of every namespace the container's init is in (created or joined). */
+unsigned long container_config_namespace_flags(const ContainerConfig *c);
 /* The OCI name ("pid", "network", …) of a CLONE_NEW* flag. */
 const char *namespace_type_to_string(int type);

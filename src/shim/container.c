@@ -1,26 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <fcntl.h>
-#include <linux/capability.h>
-#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/pidfd.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "clone-pidfd.h"
 #include "container.h"
-#include "credentials.h"
 #include "devices.h"
-#include "exec.h"
 #include "masked-paths.h"
 #include "mount.h"
 #include "network.h"
-#include "raind/fileio.h"
+#include "process.h"
+#include "pty.h"
 #include "raind/log.h"
 #include "rootfs.h"
-#include "seccomp-filter.h"
 #include "timing.h"
 
 #define NAMESPACES_MAX 8
@@ -30,7 +24,7 @@ typedef struct ChildContext {
         const struct sock_fprog *seccomp;
         bool debug;
         int report_fd;
-        int stdin_fd;
+        int stdin_fd; /* all three -EBADF with a terminal */
         int stdout_fd;
         int stderr_fd;
         int namespace_fds[NAMESPACES_MAX]; /* per config->namespaces[], -EBADF unless joined by path */
@@ -41,6 +35,8 @@ void container_process_done(ContainerProcess *p)
         p->pidfd = safe_close(p->pidfd);
         p->stdout_fd = safe_close(p->stdout_fd);
         p->stderr_fd = safe_close(p->stderr_fd);
+        p->stdin_fd = safe_close(p->stdin_fd);
+        p->pty_master = safe_close(p->pty_master);
 }
 
 static void report_timing(const ChildContext *ctx, const char *step)
@@ -51,8 +47,10 @@ static void report_timing(const ChildContext *ctx, const char *step)
 
 static int setup_stdio(const ChildContext *ctx)
 {
-        if (dup2(ctx->stdin_fd, STDIN_FILENO) < 0 || dup2(ctx->stdout_fd, STDOUT_FILENO) < 0 ||
-            dup2(ctx->stderr_fd, STDERR_FILENO) < 0)
+        /* A terminal comes later: it is allocated in the container's devpts once that is mounted. */
+        if (!ctx->config->process.terminal &&
+            (dup2(ctx->stdin_fd, STDIN_FILENO) < 0 || dup2(ctx->stdout_fd, STDOUT_FILENO) < 0 ||
+             dup2(ctx->stderr_fd, STDERR_FILENO) < 0))
                 return child_error(errno, 125, "Failed to set up stdio: %m");
         /* Nothing the shim holds may reach the container: not the sync socket, not client fds. */
         if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
@@ -93,79 +91,6 @@ static int setup_rootfs(const ChildContext *ctx)
         return 0;
 }
 
-static int enter_cwd(const char *cwd)
-{
-        /* Docker creates a missing working directory; we are inside the new root already. */
-        int r = mkdir_p(cwd, 0755);
-        if (r < 0)
-                return child_error(r, 125, "Failed to create working directory %s: %m", cwd);
-        if (chdir(cwd) < 0)
-                return child_error(errno, 125, "Failed to change to working directory %s: %m", cwd);
-        return 0;
-}
-
-/* Installing a filter needs no_new_privs or CAP_SYS_ADMIN: if the process will have neither after
- * the credentials switch, the filter goes in before it (and then has to allow that switch). */
-static bool seccomp_after_credentials(const ContainerConfig *c)
-{
-        if (c->no_new_privileges)
-                return true;
-        if (c->has_capabilities)
-                return c->capabilities.effective & (UINT64_C(1) << CAP_SYS_ADMIN);
-        return c->uid == 0;
-}
-
-static int install_seccomp(const ChildContext *ctx)
-{
-        int r = seccomp_install(ctx->seccomp);
-        if (r < 0)
-                return child_error(r, 125, "Failed to load seccomp filter: %m");
-        return 0;
-}
-
-static int reset_signals(void)
-{
-        sigset_t all;
-
-        /* The shim ignores SIGPIPE and blocks the signals it forwards; the container starts clean. */
-        for (int sig = 1; sig < SIGRTMIN; sig++)
-                if (sig != SIGKILL && sig != SIGSTOP)
-                        (void)signal(sig, SIG_DFL);
-        sigemptyset(&all);
-        if (sigprocmask(SIG_SETMASK, &all, NULL) < 0)
-                return child_error(errno, 125, "Failed to reset signal mask: %m");
-        return 0;
-}
-
-static int setup_process(const ChildContext *ctx)
-{
-        const ContainerConfig *c = ctx->config;
-        bool seccomp_late = seccomp_after_credentials(c);
-        _cleanup_free_ char *path = NULL;
-        int r;
-
-        umask(0022);
-        r = enter_cwd(c->cwd);
-        if (r < 0)
-                return r;
-        if (ctx->seccomp && !seccomp_late && (r = install_seccomp(ctx)) < 0)
-                return r;
-        r = credentials_apply(c);
-        if (r < 0)
-                return r;
-        if (c->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-                return child_error(errno, 125, "Failed to set no_new_privs: %m");
-        r = exec_resolve(c->args[0], c->env, &path);
-        if (r < 0)
-                return r;
-        r = reset_signals();
-        if (r < 0)
-                return r;
-        if (ctx->seccomp && seccomp_late && (r = install_seccomp(ctx)) < 0)
-                return r;
-        return exec_command(path, c->args, c->env);
-}
-
 static int container_setup(const ChildContext *ctx)
 {
         const ContainerConfig *c = ctx->config;
@@ -180,32 +105,14 @@ static int container_setup(const ChildContext *ctx)
         r = setup_rootfs(ctx);
         if (r < 0)
                 return r;
-        return setup_process(ctx);
+        if (c->process.terminal && (r = pty_setup_child(ctx->report_fd, c->process.uid)) < 0)
+                return r;
+        return process_exec(&c->process, ctx->seccomp, true);
 }
 
 _noreturn_ static void container_child(const ChildContext *ctx)
 {
         child_exit_with_error(ctx->report_fd, container_setup(ctx));
-}
-
-/* Like fork(), into new namespaces, with a pidfd for the child from the start. */
-static pid_t clone_with_pidfd(unsigned long flags, int *ret_pidfd)
-{
-        int pidfd = -EBADF;
-        struct clone_args args = {
-            .flags = flags | CLONE_PIDFD,
-            .pidfd = (uint64_t)(uintptr_t)&pidfd,
-            .exit_signal = SIGCHLD,
-        };
-
-        pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-        /* Under a seccomp filter like Docker's, clone3 fails with ENOSYS: use clone. The pidfd
-         * goes into parent_tid, the third argument on every architecture. */
-        if (pid < 0 && errno == ENOSYS)
-                pid = (pid_t)syscall(SYS_clone, flags | CLONE_PIDFD | SIGCHLD, NULL, &pidfd, NULL, NULL);
-        if (pid > 0)
-                *ret_pidfd = pidfd;
-        return pid;
 }
 
 static int open_namespaces(const ContainerConfig *c, int fds[static NAMESPACES_MAX])
@@ -240,6 +147,23 @@ static int make_pipe(int fds[2])
         return 0;
 }
 
+/* stdout and stderr pipes, and stdin: a pipe with org.raind.stdin-open, else /dev/null. */
+static int make_stdio(const ContainerConfig *c, int in[2], int out[2], int err[2])
+{
+        int r;
+
+        if (c->process.terminal)
+                return 0;
+        if ((r = make_pipe(out)) < 0 || (r = make_pipe(err)) < 0)
+                return r;
+        if (c->stdin_open)
+                return make_pipe(in);
+        in[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (in[0] < 0)
+                return log_error_errno(-errno, "Failed to open /dev/null: %m");
+        return 0;
+}
+
 static void reap(int pidfd)
 {
         siginfo_t si;
@@ -248,9 +172,9 @@ static void reap(int pidfd)
                 ;
 }
 
-static int wait_for_exec(int report_fd, int pidfd, ChildMessage *ret_error)
+static int wait_for_exec(int report_fd, int pidfd, ChildMessage *ret_error, int *ret_pty_master)
 {
-        int r = child_report_receive(report_fd, ret_error);
+        int r = child_report_receive(report_fd, ret_error, ret_pty_master);
         if (r == 0)
                 return 0;
         if (r < 0) {
@@ -264,19 +188,16 @@ static int wait_for_exec(int report_fd, int pidfd, ChildMessage *ret_error)
 int container_start(const ContainerConfig *c, const struct sock_fprog *seccomp, bool debug,
                     ContainerProcess *ret, ChildMessage *ret_error)
 {
-        _cleanup_close_pair_ int report[2] = {-EBADF, -EBADF}, out[2] = {-EBADF, -EBADF},
-                                 err[2] = {-EBADF, -EBADF};
-        _cleanup_close_ int nullfd = -EBADF, pidfd = -EBADF;
+        _cleanup_close_pair_ int report[2] = {-EBADF, -EBADF}, in[2] = {-EBADF, -EBADF},
+                                 out[2] = {-EBADF, -EBADF}, err[2] = {-EBADF, -EBADF};
+        _cleanup_close_ int pidfd = -EBADF, pty_master = -EBADF;
         ChildContext ctx = {.config = c, .seccomp = seccomp, .debug = debug};
         int r;
 
         if (c->n_namespaces > NAMESPACES_MAX)
                 return log_error_errno(-E2BIG, "Too many namespaces.");
-        if ((r = make_pipe(report)) < 0 || (r = make_pipe(out)) < 0 || (r = make_pipe(err)) < 0)
+        if ((r = child_report_open(report)) < 0 || (r = make_stdio(c, in, out, err)) < 0)
                 return r;
-        nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-        if (nullfd < 0)
-                return log_error_errno(-errno, "Failed to open /dev/null: %m");
         r = open_namespaces(c, ctx.namespace_fds);
         if (r < 0) {
                 close_namespaces(ctx.namespace_fds);
@@ -284,7 +205,7 @@ int container_start(const ContainerConfig *c, const struct sock_fprog *seccomp, 
         }
 
         ctx.report_fd = report[1];
-        ctx.stdin_fd = nullfd;
+        ctx.stdin_fd = in[0];
         ctx.stdout_fd = out[1];
         ctx.stderr_fd = err[1];
         pid_t pid = clone_with_pidfd(c->clone_flags, &pidfd);
@@ -295,23 +216,34 @@ int container_start(const ContainerConfig *c, const struct sock_fprog *seccomp, 
                 return log_error_errno(-errno, "Failed to create container process: %m");
         timing_log("clone done");
 
-        /* Only the child may hold the write ends, so that EOF means exec (or death). */
+        /* Only the child may hold its ends, so that EOF means exec (or death). */
         report[1] = safe_close(report[1]);
+        in[0] = safe_close(in[0]);
         out[1] = safe_close(out[1]);
         err[1] = safe_close(err[1]);
 
-        r = wait_for_exec(report[0], pidfd, ret_error);
+        r = wait_for_exec(report[0], pidfd, ret_error, &pty_master);
         if (r != 0)
                 return r;
         timing_log("exec done");
+        if (c->process.terminal && pty_master < 0) {
+                (void)pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+                reap(pidfd);
+                return log_error_errno(-EPROTO, "The container's init did not pass its terminal on.");
+        }
 
-        if (fcntl(out[0], F_SETFL, O_NONBLOCK) < 0 || fcntl(err[0], F_SETFL, O_NONBLOCK) < 0)
-                log_warning_errno(-errno, "Failed to make output pipes non-blocking: %m");
+        /* The shim never blocks on the container: it polls these. */
+        int fds[] = {out[0], err[0], in[1], pty_master};
+        for (size_t i = 0; i < ELEMENTSOF(fds); i++)
+                if (fds[i] >= 0 && fcntl(fds[i], F_SETFL, O_NONBLOCK) < 0)
+                        log_warning_errno(-errno, "Failed to make container stdio non-blocking: %m");
         *ret = (ContainerProcess){
             .pid = pid,
             .pidfd = TAKE_FD(pidfd),
             .stdout_fd = TAKE_FD(out[0]),
             .stderr_fd = TAKE_FD(err[0]),
+            .stdin_fd = TAKE_FD(in[1]),
+            .pty_master = TAKE_FD(pty_master),
         };
         return 0;
 }

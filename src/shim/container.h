@@ -8,12 +8,22 @@
 #include "child-report.h"
 #include "container-config.h"
 
+/* The container's init, as the shim holds it. All fds O_NONBLOCK; -EBADF where they do not apply. */
 typedef struct ContainerProcess {
         pid_t pid;
         int pidfd;
-        int stdout_fd; /* read ends of the container's stdout and stderr, O_NONBLOCK */
+        int stdout_fd; /* read ends of the container's stdout and stderr (no terminal) */
         int stderr_fd;
+        int stdin_fd;   /* write end of its stdin (org.raind.stdin-open, no terminal) */
+        int pty_master; /* process.terminal: the master of its controlling terminal */
 } ContainerProcess;
+
+#define CONTAINER_PROCESS_NULL                                                                 \
+        (ContainerProcess)                                                                     \
+        {                                                                                      \
+                .pidfd = -EBADF, .stdout_fd = -EBADF, .stderr_fd = -EBADF, .stdin_fd = -EBADF, \
+                .pty_master = -EBADF                                                           \
+        }
 
 void container_process_done(ContainerProcess *p);
 

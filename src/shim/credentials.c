@@ -27,7 +27,7 @@ static int drop_bounding_set(uint64_t keep)
         return 0;
 }
 
-static int switch_user(const ContainerConfig *c)
+static int switch_user(const ProcessConfig *c)
 {
         if (setgroups(c->n_additional_gids, c->additional_gids) < 0)
                 return child_error(errno, 125, "Failed to set supplementary groups: %m");
@@ -68,7 +68,7 @@ static int set_capabilities(const CapabilitySets *s)
         return 0;
 }
 
-int credentials_apply(const ContainerConfig *c)
+int credentials_apply(const ProcessConfig *c)
 {
         int r;
 

@@ -57,6 +57,10 @@ static void journal_line(const char *line, size_t len, bool partial, void *userd
         struct iovec iov[ELEMENTSOF(s->fields->iov) + 3];
         size_t n = 0;
 
+        /* A terminal ends lines with \r\n (\r\r\n if the program wrote \r\n): no part of the message. */
+        while (s->tty && len > 0 && line[len - 1] == '\r')
+                len--;
+
         memcpy(message, "MESSAGE=", STRLEN("MESSAGE="));
         memcpy(message + STRLEN("MESSAGE="), line, len);
         iov[n++] = (struct iovec){.iov_base = message, .iov_len = STRLEN("MESSAGE=") + len};
@@ -72,11 +76,12 @@ static void journal_line(const char *line, size_t len, bool partial, void *userd
 
 void output_stream_finish(OutputStream *s)
 {
-        line_buffer_finish(&s->lines, journal_line, s);
+        if (s->fields)
+                line_buffer_finish(&s->lines, journal_line, s);
         s->fd = safe_close(s->fd);
 }
 
-int output_stream_read(OutputStream *s)
+int output_stream_read(OutputStream *s, const char **ret_data)
 {
         static char buf[READ_CHUNK];
 
@@ -85,17 +90,16 @@ int output_stream_read(OutputStream *s)
         ssize_t n = read(s->fd, buf, sizeof(buf));
         if (n < 0 && (errno == EAGAIN || errno == EINTR))
                 return -EAGAIN;
-        if (n < 0) {
-                int r = -errno;
-                log_warning_errno(r, "Failed to read container output: %m");
-                output_stream_finish(s);
-                return r;
-        }
-        if (n == 0) {
-                output_stream_finish(s);
+        if (n < 0 && errno == EIO && s->tty) /* every fd of the slave side is closed */
                 return 0;
-        }
+        if (n < 0)
+                return log_warning_errno(-errno, "Failed to read container output: %m");
+        if (n == 0)
+                return 0;
+        s->n_read += (uint64_t)n;
         client_sink_write(s->client, buf, (size_t)n);
-        line_buffer_feed(&s->lines, buf, (size_t)n, journal_line, s);
-        return (int)MIN(n, INT32_MAX);
+        if (s->fields)
+                line_buffer_feed(&s->lines, buf, (size_t)n, journal_line, s);
+        *ret_data = buf;
+        return (int)n;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
+#include <stdint.h>
 #include <sys/uio.h>
 
 #include "client-sink.h"
@@ -16,17 +17,22 @@ typedef struct JournalFields {
 int journal_fields_init(JournalFields *f, const char *id, const char *name, const char *image);
 void journal_fields_done(JournalFields *f);
 
-/* One of the container's output pipes: every line goes to the journal, the raw bytes to the client. */
+/* One output of a process (a pipe, or the master of its pty): every line goes to the journal, the
+ * raw bytes to the client fd, and back to the caller for the attached streams. */
 typedef struct OutputStream {
         int fd; /* read end, O_NONBLOCK; -EBADF after EOF */
         int priority;
-        const JournalFields *fields;
+        const JournalFields *fields; /* NULL: not logged (an exec's output) */
         ClientSink *client;
+        bool tty;        /* lines end in \r\n */
+        uint64_t n_read; /* bytes so far */
         LineBuffer lines;
 } OutputStream;
 
-/* Reads what is there. Returns > 0 if it read data, 0 at EOF (the fd is closed then and the last
- * line logged), -EAGAIN if nothing was there, another negative errno on error (the fd is closed). */
-int output_stream_read(OutputStream *s);
-/* Logs an unfinished last line and closes the pipe (at EOF, or when draining took too long). */
+/* Reads what is there. Returns the number of bytes read (> 0, in *ret_data until the next call), 0
+ * at EOF (EIO from a pty master counts as EOF), -EAGAIN if nothing was there, another negative errno
+ * on error (logged). After EOF or an error, call output_stream_finish(). */
+int output_stream_read(OutputStream *s, const char **ret_data);
+/* Logs an unfinished last line and closes the fd (at EOF, or when draining took too long); whoever
+ * polls the fd must have stopped before. */
 void output_stream_finish(OutputStream *s);

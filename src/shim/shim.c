@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* raind-shim: the low-level runtime and monitor of one container. It reads an OCI bundle, creates
- * the container (namespaces, rootfs, credentials, seccomp), then stays its parent: output to the
- * journal and the client, signals to the container, exit status to the state directory. */
+ * the container (namespaces, rootfs, credentials, seccomp, terminal), then stays its parent: output to
+ * the journal and the clients, input from them, execs in the container, signals to the container,
+ * exit status to the state directory. */
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
@@ -13,11 +14,13 @@
 #include "config.h"
 #include "container-config.h"
 #include "container.h"
+#include "control.h"
 #include "monitor.h"
 #include "raind/log.h"
 #include "raind/validate.h"
 #include "seccomp-filter.h"
 #include "state.h"
+#include "stream.h"
 #include "sync.h"
 #include "timing.h"
 
@@ -35,6 +38,7 @@ typedef struct ShimArgs {
         int sync_fd;
         int stdout_fd;
         int stderr_fd;
+        int stream_fd;
         bool debug;
 } ShimArgs;
 
@@ -74,6 +78,7 @@ static int parse_args(int argc, char *argv[], ShimArgs *a)
                 ARG_SYNC_FD,
                 ARG_STDOUT_FD,
                 ARG_STDERR_FD,
+                ARG_STREAM_FD,
                 ARG_DEBUG,
                 ARG_SECCOMP_CACHE_DIR
         };
@@ -86,6 +91,7 @@ static int parse_args(int argc, char *argv[], ShimArgs *a)
             {"sync-fd", required_argument, NULL, ARG_SYNC_FD},
             {"stdout-fd", required_argument, NULL, ARG_STDOUT_FD},
             {"stderr-fd", required_argument, NULL, ARG_STDERR_FD},
+            {"stream-fd", required_argument, NULL, ARG_STREAM_FD},
             {"debug", no_argument, NULL, ARG_DEBUG},
             {"seccomp-cache-dir", required_argument, NULL, ARG_SECCOMP_CACHE_DIR},
             {},
@@ -97,6 +103,7 @@ static int parse_args(int argc, char *argv[], ShimArgs *a)
             .sync_fd = -1,
             .stdout_fd = -1,
             .stderr_fd = -1,
+            .stream_fd = -1,
         };
         while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0) {
                 switch (c) {
@@ -123,6 +130,9 @@ static int parse_args(int argc, char *argv[], ShimArgs *a)
                         break;
                 case ARG_STDERR_FD:
                         r = parse_fd(optarg, "--stderr-fd", &a->stderr_fd);
+                        break;
+                case ARG_STREAM_FD:
+                        r = parse_fd(optarg, "--stream-fd", &a->stream_fd);
                         break;
                 case ARG_DEBUG:
                         a->debug = true;
@@ -165,7 +175,7 @@ static int int_cmp(const void *a, const void *b)
 /* Whatever raindd's process left open besides what we were given has no business here. */
 static void close_other_fds(const ShimArgs *a)
 {
-        int keep[] = {a->sync_fd, a->stdout_fd, a->stderr_fd};
+        int keep[] = {a->sync_fd, a->stdout_fd, a->stderr_fd, a->stream_fd};
         unsigned from = 3;
 
         qsort(keep, ELEMENTSOF(keep), sizeof(int), int_cmp);
@@ -183,6 +193,9 @@ static int fail_start(const ShimArgs *a, int error, int exit_code, const char *m
 {
         if (a->sync_fd >= 0)
                 sync_send_error(a->sync_fd, error, exit_code, message);
+        /* A client on --stream-fd hears why, as from an exec that could not run. */
+        if (a->stream_fd >= 0)
+                stream_fd_send_failure(a->stream_fd, exit_code, message);
         log_error("%s", message);
         (void)state_write_exit(a->state_dir, exit_code);
         return exit_code;
@@ -228,37 +241,31 @@ static int load_config(const ShimArgs *a, ContainerConfig **ret, struct sock_fpr
                 r = seccomp_compile_cached(c->seccomp, a->seccomp_cache_dir, ret_seccomp);
                 if (r < 0)
                         return r;
+                /* The program is all the init and every exec need. */
+                c->seccomp = seccomp_config_free(c->seccomp);
         }
         *ret = TAKE_PTR(c);
         return 0;
 }
 
-static void open_client(int fd, const char *what, ClientSink **ret)
-{
-        if (fd < 0)
-                return;
-        int r = client_sink_open(fd, what, ret);
-        if (r < 0)
-                log_warning_errno(r, "Failed to set up copying output to client %s, journal only: %m", what);
-}
-
-static int monitor_container(const ShimArgs *a, ContainerProcess *p, int signal_fd)
+static int monitor_container(const ShimArgs *a, ContainerProcess *p, int signal_fd, ControlServer *control,
+                             const ContainerConfig *c, const struct sock_fprog *seccomp)
 {
         JournalFields fields;
-        OutputStream streams[2] = {
-            {.fd = TAKE_FD(p->stdout_fd), .priority = LOG_INFO, .fields = &fields},
-            {.fd = TAKE_FD(p->stderr_fd), .priority = LOG_ERR, .fields = &fields},
-        };
 
         if (journal_fields_init(&fields, a->id, a->name, a->image) < 0)
                 fields = (JournalFields){}; /* Out of memory: lines go out without them. */
-        open_client(a->stdout_fd, "stdout", &streams[0].client);
-        open_client(a->stderr_fd, "stderr", &streams[1].client);
-
-        int status = monitor_run(p, signal_fd, streams);
-
-        for (int i = 0; i < 2; i++)
-                client_sink_free(streams[i].client);
+        int status = monitor_run(&(MonitorParams){
+            .process = p,
+            .signal_fd = signal_fd,
+            .fields = &fields,
+            .stdout_fd = a->stdout_fd,
+            .stderr_fd = a->stderr_fd,
+            .stream_fd = a->stream_fd,
+            .control = control,
+            .config = c,
+            .seccomp = seccomp->filter ? seccomp : NULL,
+        });
         journal_fields_done(&fields);
         return status;
 }
@@ -267,8 +274,8 @@ static int run(const ShimArgs *a)
 {
         _cleanup_(container_config_freep) ContainerConfig *c = NULL;
         _cleanup_(seccomp_program_done) struct sock_fprog seccomp = {};
-        _cleanup_(container_process_done)
-            ContainerProcess process = {.pidfd = -EBADF, .stdout_fd = -EBADF, .stderr_fd = -EBADF};
+        _cleanup_(container_process_done) ContainerProcess process = CONTAINER_PROCESS_NULL;
+        _cleanup_(control_server_freep) ControlServer *control = NULL;
         _cleanup_close_ int signal_fd = -EBADF;
         ChildMessage child_error = {};
         int r, k;
@@ -288,6 +295,9 @@ static int run(const ShimArgs *a)
         r = block_signals(&signal_fd);
         if (r < 0)
                 return fail_start_errno(a, r, "Failed to set up signal forwarding");
+        r = control_server_listen(a->state_dir, &control);
+        if (r < 0)
+                return fail_start_errno(a, r, "Failed to set up the control socket");
         r = container_start(c, seccomp.filter ? &seccomp : NULL, a->debug, &process, &child_error);
         if (r < 0)
                 return fail_start_errno(a, r, "Failed to start container");
@@ -297,17 +307,17 @@ static int run(const ShimArgs *a)
         k = state_write_pid(a->state_dir, process.pid);
         if (k < 0) {
                 (void)pidfd_send_signal(process.pidfd, SIGKILL, NULL, 0);
-                (void)monitor_container(a, &process, signal_fd);
+                (void)monitor_container(a, &process, signal_fd, NULL, c, &seccomp);
                 return fail_start_errno(a, k, "Failed to record the container's pid");
         }
         if (a->sync_fd >= 0)
                 sync_send_ok(a->sync_fd, process.pid);
-        /* The shim lives as long as the container: keep only what the monitor needs. */
-        c = container_config_free(c);
-        seccomp_program_done(&seccomp);
+        /* The shim lives as long as the container: give back what only the start needed. */
         (void)malloc_trim(0);
 
-        int status = monitor_container(a, &process, signal_fd);
+        int status = monitor_container(a, &process, signal_fd, control, c, &seccomp);
+        /* Gone before raindd hears of the exit, so that a new run's shim never loses its socket. */
+        control = control_server_free(control);
         (void)state_write_exit(a->state_dir, status);
         return status;
 }

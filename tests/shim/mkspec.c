@@ -5,9 +5,10 @@
  *   raind-shim-mkspec [--rootfs PATH] [--hostname NAME] [--user UID[:GID]] [--cwd DIR] [--env K=V]...
  *                     [--net | --net-path NSFILE] [--readonly] [--mount SRC:DST[:ro]]...
  *                     [--lower DIRS --upper DIR --work DIR] [--no-seccomp] [--new-privileges]
- *                     -- COMMAND [ARG...]
+ *                     [--terminal] [--stdin-open] -- COMMAND [ARG...]
  *
- * --new-privileges leaves noNewPrivileges false (Docker's default); otherwise it is true. */
+ * --new-privileges leaves noNewPrivileges false (Docker's default); otherwise it is true.
+ * --terminal sets process.terminal, --stdin-open the annotation org.raind.stdin-open. */
 #include <getopt.h>
 #include <stdio.h>
 
@@ -136,7 +137,9 @@ int main(int argc, char *argv[])
                 ARG_ENV,
                 ARG_NO_SECCOMP,
                 ARG_NEW_PRIVILEGES,
-                ARG_NET_PATH
+                ARG_NET_PATH,
+                ARG_TERMINAL,
+                ARG_STDIN_OPEN
         };
         static const struct option options[] = {
             {"rootfs", required_argument, NULL, ARG_ROOTFS},
@@ -153,12 +156,14 @@ int main(int argc, char *argv[])
             {"env", required_argument, NULL, ARG_ENV},
             {"no-seccomp", no_argument, NULL, ARG_NO_SECCOMP},
             {"new-privileges", no_argument, NULL, ARG_NEW_PRIVILEGES},
+            {"terminal", no_argument, NULL, ARG_TERMINAL},
+            {"stdin-open", no_argument, NULL, ARG_STDIN_OPEN},
             {},
         };
         const char *rootfs = "rootfs", *hostname = "raind-test", *lower = NULL, *upper = NULL, *work = NULL,
                    *cwd = "/", *net_path = NULL;
         _cleanup_strv_free_ char **env = NULL;
-        bool net = false, readonly = false, seccomp = true, nnp = true;
+        bool net = false, readonly = false, seccomp = true, nnp = true, terminal = false, stdin_open = false;
         unsigned uid = 0, gid = 0;
         struct json_object *mounts = default_mounts();
         int c;
@@ -209,6 +214,12 @@ int main(int argc, char *argv[])
                 case ARG_NEW_PRIVILEGES:
                         nnp = false;
                         break;
+                case ARG_TERMINAL:
+                        terminal = true;
+                        break;
+                case ARG_STDIN_OPEN:
+                        stdin_open = true;
+                        break;
                 default:
                         return 2;
                 }
@@ -223,7 +234,7 @@ int main(int argc, char *argv[])
                            *linux_obj = json_object_new_object(), *annotations = json_object_new_object();
 
         json_add_string(spec, "ociVersion", "1.0.2");
-        json_object_object_add(process, "terminal", json_object_new_boolean(false));
+        json_object_object_add(process, "terminal", json_object_new_boolean(terminal));
         json_object_object_add(user, "uid", json_object_new_int64(uid));
         json_object_object_add(user, "gid", json_object_new_int64(gid));
         json_object_object_add(process, "user", user);
@@ -261,6 +272,8 @@ int main(int argc, char *argv[])
         json_add_string(annotations, "org.raind.overlay.lowerdir", lower);
         json_add_string(annotations, "org.raind.overlay.upperdir", upper);
         json_add_string(annotations, "org.raind.overlay.workdir", work);
+        if (stdin_open)
+                json_add_string(annotations, "org.raind.stdin-open", "true");
         json_object_object_add(spec, "annotations", annotations);
 
         puts(json_object_to_json_string_ext(spec, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));

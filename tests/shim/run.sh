@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Standalone tests of raind-shim: runs it directly on the host (as root, no systemd needed) on a
 # busybox bundle and checks what the container sees. Prints "ok - …"/"not ok - …" per check, then
-# "N passed, N failed", and some start-up figures unless --no-bench is given.
+# "N passed, N failed", and some start-up figures unless --no-bench is given. Clients of the control
+# socket and of streams (attach, exec, terminals, stdin) are played by stream-client.py.
 #
 #   tests/shim/run.sh [--no-bench]      (BUILD=<meson build dir>, default build)
 set -u
@@ -43,7 +44,7 @@ check() { # check DESCRIPTION COMMAND...
 }
 
 ID=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
-APPLETS="sh echo cat id hostname ls sleep true false mount wc ifconfig touch grep pwd kill printf mkdir rm readlink"
+APPLETS="sh echo cat id hostname ls sleep true false mount wc ifconfig touch grep pwd kill printf mkdir rm readlink tty stty head"
 
 make_rootfs() { # make_rootfs DIR
         mkdir -p "$1/bin" "$1/etc" "$1/mnt" "$1/proc" "$1/sys" "$1/dev" "$1/tmp"
@@ -324,6 +325,225 @@ rm -f "$T/state/pid" "$T/state/exit"
 R=$(python3 "$SRC/tests/shim/sync-client.py" "$SHIM" "$BUNDLE" "$ID" "$T/state" "$T/seccomp" abort 2>&1)
 check "sync: EOF instead of go aborts quietly with 1" test "$R" = aborted
 
+# --- streams: attach, terminal, stdin, exec ----------------------------------------------------------
+SC="$SRC/tests/shim/stream-client.py"
+CTL=$T/state/control
+# rcheck DESCRIPTION JSON PYTHON-EXPRESSION: r is stream-client.py's result
+rcheck() {
+        check "$1" python3 -c "import json, sys; r = json.loads(sys.argv[1]); assert $3, r" "$2"
+}
+# bg_start [shim options]: runs the shim on $BUNDLE in the background until its pid file is there
+bg_start() {
+        rm -f "$T/state/pid" "$T/state/exit"
+        "$SHIM" --bundle "$BUNDLE" --id "$ID" --name test --state-dir "$T/state" --seccomp-cache-dir "$T/seccomp" \
+                "$@" >"$T/bg-out" 2>"$T/bg-err" &
+        SHIM_PID=$!
+        for _ in $(seq 250); do [ -e "$T/state/pid" ] && break; sleep 0.02; done
+        CPID=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["containerPid"])' "$T/state/pid")
+}
+bg_stop() {
+        kill -KILL "$CPID" 2>/dev/null
+        wait $SHIM_PID
+        RC=$?
+}
+children() { cat /proc/"$1"/task/*/children 2>/dev/null | tr ' ' '\n' | grep . | sort; }
+
+spec -- sh -c 'while :; do echo tick; sleep 0.2; done'
+bg_start
+check "control: the socket is there, mode 0600, once the pid file is" \
+        test "$(stat -c '%F %a' "$CTL" 2>/dev/null)" = "socket 600"
+R=$(python3 "$SC" control "$CTL" '{"type":"attach","stdin":false}' wait:tick detach)
+rcheck "attach: receives the container's output" "$R" 'r["reply"] == "ok" and "tick" in r["stdout"]'
+sleep 0.3
+check "attach: after the client detached the container runs on" test -d /proc/"$CPID"
+R=$(python3 "$SC" control "$CTL" '{"type":"attach"}' wait:tick wait:tick detach)
+rcheck "attach: a second attach receives more" "$R" 'r["reply"] == "ok" and r["stdout"].count("tick") >= 1'
+python3 "$SC" control "$CTL" '{"type":"attach"}' wait:tick sleep:0.5 detach >"$T/attach1" &
+A1=$!
+python3 "$SC" control "$CTL" '{"type":"attach"}' wait:tick sleep:0.5 detach >"$T/attach2" &
+A2=$!
+wait $A1 $A2
+check "attach: two clients at once both receive" \
+        bash -c 'grep -q tick "$0" && grep -q tick "$1"' "$T/attach1" "$T/attach2"
+FDS_BEFORE=$(($(ls /proc/$SHIM_PID/fd | wc -l) + 1)) # and the stream of this client:
+python3 "$SC" --timeout 120 control "$CTL" '{"type":"attach"}' >"$T/attach-exit" &
+A1=$!
+for _ in $(seq 100); do [ "$(ls /proc/$SHIM_PID/fd | wc -l)" = "$FDS_BEFORE" ] && break; sleep 0.02; done
+
+R=$(python3 "$SC" control "$CTL" '{"type":"exec","args":["sh","-c","cat /proc/self/cgroup; echo ---; cat /proc/1/cgroup"]}')
+rcheck "exec: /proc/self/cgroup is the init's" "$R" \
+        'r["exit"] == 0 and r["stdout"].split("---\n")[0] == r["stdout"].split("---\n")[1] != ""'
+python3 "$SC" control "$CTL" '{"type":"exec","args":["sleep","2"]}' >/dev/null &
+E1=$!
+EXEC_PID=
+for _ in $(seq 100); do
+        EXEC_PID=$(children $SHIM_PID | grep -vx "$CPID" | head -n1)
+        [ -n "$EXEC_PID" ] && [ "$(readlink /proc/"$EXEC_PID"/exe)" = /bin/busybox ] && break
+        sleep 0.02
+done
+check "exec: the process is a child of the shim, in the shim's cgroup" \
+        bash -c '[ -n "$0" ] && [ "$(cat /proc/$0/cgroup)" = "$(cat /proc/$1/cgroup)" ]' "$EXEC_PID" $SHIM_PID
+check "exec: the process is in every namespace of the init" bash -c 'for ns in mnt pid uts ipc net cgroup; do
+        [ "$(readlink /proc/$0/ns/$ns)" = "$(readlink /proc/$1/ns/$ns)" ] || exit 1; done' "$EXEC_PID" "$CPID"
+check "exec: the process has the init's root" \
+        test "$(stat -L -c %d:%i /proc/"$EXEC_PID"/root)" = "$(stat -L -c %d:%i /proc/"$CPID"/root)"
+wait $E1
+R=$(python3 "$SC" control "$CTL" '{"type":"exec","args":["id","-u"],"user":"1000"}')
+rcheck "exec: user 1000 runs as 1000" "$R" 'r["stdout"] == "1000\n" and r["exit"] == 0'
+R=$(python3 "$SC" control "$CTL" '{"type":"exec","args":["pwd"],"cwd":"/tmp"}')
+rcheck "exec: cwd /tmp" "$R" 'r["stdout"] == "/tmp\n"'
+R=$(python3 "$SC" control "$CTL" '{"type":"exec","args":["readlink","/proc/1/exe"]}')
+rcheck "exec: same pid namespace, pid 1 is the container's init" "$R" 'r["stdout"] == "/bin/busybox\n"'
+R=$(python3 "$SC" control "$CTL" '{"type":"exec","args":["hostname"],"env":["A=1"]}')
+rcheck "exec: same uts namespace" "$R" 'r["stdout"] == "raind-test\n"'
+R=$(python3 "$SC" control "$CTL" '{"type":"exec","args":["sh","-c","echo $A $PATH; echo err >&2"],"env":["A=x","PATH=/bin"]}')
+rcheck "exec: env entries are added, and override by key; stderr is its own" "$R" \
+        'r["stdout"] == "x /bin\n" and r["stderr"] == "err\n"'
+R=$(python3 "$SC" control "$CTL" '{"type":"exec","args":["sh","-c","grep -E \"^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):\" /proc/self/status; echo ---; grep -E \"^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):\" /proc/1/status"]}')
+rcheck "exec: capability sets, NoNewPrivs 1 and Seccomp 2 are the init's" "$R" \
+        'r["stdout"].split("---\n")[0] == r["stdout"].split("---\n")[1] and "CapEff:\t00000000a80425fb" in r["stdout"] and "NoNewPrivs:\t1" in r["stdout"] and "Seccomp:\t2" in r["stdout"]'
+R=$(python3 "$SC" control "$CTL" '{"type":"exec","args":["/usr/bin/python3"]}')
+rcheck "exec: a binary only the host has: STREAM_ERROR naming it, then STREAM_EXIT 127" "$R" \
+        'r["order"] == ["error", "exit"] and "/usr/bin/python3" in r["errors"][0] and r["exit"] == 127'
+R=$(python3 "$SC" control "$CTL" '{"type":"exec","args":["nosuch"]}')
+rcheck "exec: not in \$PATH: a clear line and 127" "$R" \
+        'r["errors"] == ["exec \"nosuch\": executable file not found in $PATH"] and r["exit"] == 127'
+R=$(python3 "$SC" control "$CTL" '{"type":"exec","args":["/etc/motd"]}')
+rcheck "exec: not executable: 126" "$R" 'len(r["errors"]) == 1 and r["exit"] == 126'
+R=$(python3 "$SC" control "$CTL" '{"type":"exec","args":["pwd"],"cwd":"/nonexistent"}')
+rcheck "exec: a missing cwd: a clear line and 125" "$R" \
+        'r["exit"] == 125 and "/nonexistent" in r["errors"][0] and not r["stdout"]'
+R=$(python3 "$SC" control "$CTL" '{"type":"exec","args":["sh","-c","kill -9 $$"]}')
+rcheck "exec: killed by SIGKILL exits 137" "$R" 'r["exit"] == 137'
+R=$(python3 "$SC" control "$CTL" '{"type":"exec","args":["tty"],"tty":true}')
+rcheck "exec: with tty, tty prints /dev/pts/N" "$R" \
+        '__import__("re").fullmatch(r"/dev/pts/[0-9]+\r\n", r["stdout"]) and r["exit"] == 0'
+R=$(python3 "$SC" control "$CTL" '{"type":"exec","args":["sh"],"tty":true,"stdin":true}' \
+        resize:30:100 'send:stty size; tty; exit 4\n')
+rcheck "exec: with tty and stdin, RESIZE and input reach the pty" "$R" \
+        '"30 100\r\n/dev/pts/" in r["stdout"] and r["exit"] == 4'
+R=$(python3 "$SC" control "$CTL" '{"type":"exec","args":["cat"],"stdin":true}' 'send:hello\n' wait:hello close-stdin)
+rcheck "exec: stdin through a pipe, closed by STREAM_CLOSE_STDIN" "$R" 'r["stdout"] == "hello\n" and r["exit"] == 0'
+R=$(python3 "$SC" control "$CTL" '{"type":"exec","args":["cat"]}' 'send:ignored\n')
+rcheck "exec: without stdin, stdin is /dev/null" "$R" 'r["stdout"] == "" and r["exit"] == 0'
+python3 "$SC" control "$CTL" '{"type":"exec","args":["sh","-c","head -c 3000000 /dev/zero | tr \"\\\\0\" x"]}' sleep:1 \
+        >"$T/big.json"
+check "exec: 3 MB to a client that reads late arrive whole (flow control)" python3 -c '
+import json, sys; r = json.load(open(sys.argv[1])); assert r["stdout"] == "x" * 3000000 and r["exit"] == 0' "$T/big.json"
+python3 "$SC" control "$CTL" '{"type":"exec","args":["sh","-c","sleep 1; cat"],"stdin":true}' send-bytes:3000000 \
+        close-stdin >"$T/big.json"
+check "exec: 3 MB of input to a process that reads late arrive whole, and back (flow control both ways)" python3 -c '
+import json, sys; r = json.load(open(sys.argv[1])); assert r["stdout"] == "y" * 3000000 and r["exit"] == 0' "$T/big.json"
+# More output than the socket holds: STREAM_EXIT waits in the shim while the client sends on.
+python3 "$SC" control "$CTL" '{"type":"exec","args":["head","-c","240000","/dev/zero"]}' idle:1 send:late \
+        >"$T/late.json"
+check "exec: input the shim did not read when it closes the stream does not cost the client STREAM_EXIT" \
+        python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); assert len(r["stdout"]) == 240000 and r["exit"] == 0, r["exit"]' "$T/late.json"
+python3 "$SC" control "$CTL" '{"type":"exec","args":["sh","-c","trap \"echo hup >/tmp/hup\" HUP; sleep 5 & wait"],"tty":true}' \
+        sleep:0.5 detach >/dev/null
+wait_for_file() { for _ in $(seq 150); do [ -s "$1" ] && return 0; sleep 0.02; done; return 1; }
+wait_for_file "$BUNDLE/rootfs/tmp/hup"
+R=$(python3 "$SC" control "$CTL" '{"type":"exec","args":["cat","/tmp/hup"]}')
+rcheck "exec: with tty, a client going away hangs up the terminal (SIGHUP)" "$R" 'r["stdout"] == "hup\n"'
+python3 "$SC" control "$CTL" '{"type":"exec","args":["sh","-c","sleep 0.5; echo done >/tmp/detached"]}' detach >/dev/null
+wait_for_file "$BUNDLE/rootfs/tmp/detached"
+R=$(python3 "$SC" control "$CTL" '{"type":"exec","args":["cat","/tmp/detached"]}')
+rcheck "exec: without tty, a client going away does not stop the process" "$R" 'r["stdout"] == "done\n"'
+for req in '{"type":"bogus"}' 'not json' '{"type":"exec","args":[]}' '{"type":"exec","args":["x"],"user":"nobody"}' \
+        '{"type":"exec","args":["x"],"cwd":"rel"}' '{"type":"exec","args":["x"],"env":["NOEQUALS"]}' \
+        '{"type":"attach","stdin":"yes"}' '{"type":"attach","extra":1}'; do
+        R=$(python3 "$SC" control "$CTL" "$req")
+        rcheck "control: $req is refused with err" "$R" 'r["reply"].startswith("err ")'
+done
+check "control: a request without a stream fd is refused" python3 -c '
+import socket, sys
+c = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); c.connect(sys.argv[1])
+c.send(b"{\"type\":\"attach\"}"); assert c.recv(100).startswith(b"err ")' "$CTL"
+check "control: a request larger than 64 KiB is refused" python3 -c '
+import socket, sys
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+c = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); c.connect(sys.argv[1])
+socket.send_fds(c, [b"{\"type\":\"attach\"}" + b" " * 70000], [b.fileno()]); assert c.recv(100).startswith(b"err ")' "$CTL"
+check "control: a stream that is not SOCK_SEQPACKET is refused" python3 -c '
+import socket, sys
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+c = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); c.connect(sys.argv[1])
+socket.send_fds(c, [b"{\"type\":\"attach\"}"], [b.fileno()]); assert c.recv(100).startswith(b"err ")' "$CTL"
+check "control: at most 64 streams at once" python3 -c '
+import socket, sys
+keep, replies = [], []
+for i in range(70):
+    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); c.connect(sys.argv[1])
+    socket.send_fds(c, [b"{\"type\":\"attach\"}"], [b.fileno()]); replies.append(c.recv(100)); keep.append(a)
+assert replies.count(b"ok") == 63 and all(r.startswith(b"err too many") for r in replies[63:]), replies' "$CTL"
+for _ in $(seq 100); do [ "$(ls /proc/$SHIM_PID/fd | wc -l)" = "$FDS_BEFORE" ] && break; sleep 0.02; done
+check "nothing leaks: the shim holds as many fds as before the execs and attaches" \
+        test "$(ls /proc/$SHIM_PID/fd | wc -l)" = "$FDS_BEFORE"
+check "nothing leaks: only the init is left as the shim's child" test "$(children $SHIM_PID)" = "$CPID"
+PIDNS=$(readlink /proc/"$CPID"/ns/pid)
+python3 "$SC" control "$CTL" '{"type":"exec","args":["sleep","100"],"tty":true}' detach >/dev/null
+python3 "$SC" control "$CTL" '{"type":"exec","args":["sleep","100"]}' >/dev/null &
+E1=$!
+sleep 0.3
+bg_stop
+wait $E1
+check "nothing leaks: no process is left in the container's pid namespace (execs included)" \
+        bash -c 'for ns in /proc/[0-9]*/ns/pid; do [ "$(readlink $ns 2>/dev/null)" != "$0" ] || exit 1; done' "$PIDNS"
+wait $A1
+R=$(cat "$T/attach-exit")
+rcheck "attach: an attached client gets STREAM_EXIT with the container's status (137)" "$R" 'r["exit"] == 137'
+check "control: the socket is removed when the shim exits" test ! -e "$CTL"
+check "nothing leaks: no mounts on the host" bash -c '! grep -qF "$0" /proc/self/mountinfo' "$T"
+
+# After the init exited the shim lives on until its clients took the output (here: one never does).
+spec -- sh -c 'i=0; while [ $i -lt 20000 ]; do echo line line line line line line $i; i=$((i + 1)); done'
+exec 8<>"$T/fifo"
+bg_start --stdout-fd 8
+for _ in $(seq 100); do [ -d /proc/"$CPID" ] || break; sleep 0.02; done
+R=$(python3 "$SC" control "$CTL" '{"type":"exec","args":["true"]}')
+rcheck "exec after the container exited: err container is not running" "$R" \
+        'r["reply"] == "err container is not running"'
+wait $SHIM_PID
+exec 8>&-
+
+spec --terminal --stdin-open -- sh
+R=$(python3 "$SC" spawn 'send:hostname\n' resize:30:100 'send:stty size; tty\n' 'send:exit 3\n' -- \
+        "$SHIM" --bundle "$BUNDLE" --id "$ID" --name test --state-dir "$T/state" --seccomp-cache-dir "$T/seccomp")
+rcheck "terminal: input reaches sh, its output the client" "$R" '"\r\nraind-test\r\n" in r["stdout"]'
+rcheck "terminal: the container's tty is /dev/pts/0" "$R" '"\r\n/dev/pts/0\r\n" in r["stdout"]'
+rcheck "terminal: RESIZE 30 100 sets the size" "$R" '"\r\n30 100\r\n" in r["stdout"]'
+rcheck "terminal: STREAM_EXIT 3, the shim exits 3" "$R" 'r["exit"] == 3 and r["shim"] == 3 and r["order"][-1] == "exit"'
+
+spec --terminal -- sh -c 'stty size; read -t 1 x; echo "read: $x"'
+R=$(python3 "$SC" spawn 'send:ignored\n' -- \
+        "$SHIM" --bundle "$BUNDLE" --id "$ID" --name test --state-dir "$T/state" --seccomp-cache-dir "$T/seccomp")
+rcheck "terminal without stdin-open: 24x80, client input is not passed on" "$R" \
+        'r["stdout"] == "24 80\r\nread: \r\n" and r["exit"] == 0'
+
+spec --stdin-open -- cat
+R=$(python3 "$SC" spawn 'send:hello\n' wait:hello 'send:world\n' wait:world close-stdin -- \
+        "$SHIM" --bundle "$BUNDLE" --id "$ID" --name test --state-dir "$T/state" --seccomp-cache-dir "$T/seccomp")
+rcheck "stdin-open: cat echoes STREAM_STDIN, STREAM_CLOSE_STDIN makes it exit 0" "$R" \
+        'r["stdout"] == "hello\nworld\n" and r["exit"] == 0 and r["shim"] == 0'
+
+bg_start
+R=$(python3 "$SC" control "$CTL" '{"type":"attach","stdin":true}' 'send:via attach\n' 'wait:via attach' close-stdin)
+rcheck "stdin-open: attach with stdin feeds the container; STREAM_CLOSE_STDIN ends it, STREAM_EXIT 0" "$R" \
+        'r["reply"] == "ok" and r["stdout"] == "via attach\n" and r["exit"] == 0'
+wait $SHIM_PID
+
+spec -- cat
+R=$(python3 "$SC" spawn 'send:hello\n' -- \
+        "$SHIM" --bundle "$BUNDLE" --id "$ID" --name test --state-dir "$T/state" --seccomp-cache-dir "$T/seccomp")
+rcheck "no stdin-open: stdin is /dev/null, cat exits at once" "$R" 'r["stdout"] == "" and r["exit"] == 0'
+
+spec -- nosuchcmd
+R=$(python3 "$SC" spawn -- \
+        "$SHIM" --bundle "$BUNDLE" --id "$ID" --name test --state-dir "$T/state" --seccomp-cache-dir "$T/seccomp" 2>/dev/null)
+rcheck "--stream-fd: a failed start sends STREAM_ERROR and STREAM_EXIT 127" "$R" \
+        'r["order"] == ["error", "exit"] and "nosuchcmd" in r["errors"][0] and r["exit"] == 127'
+
 # --- journal ----------------------------------------------------------------------------------------
 J=$T/journal.json
 jcheck() { # jcheck DESCRIPTION PYTHON-EXPRESSION: e is the list of journal entries, id the container id
@@ -339,6 +559,12 @@ jcheck "journal: a 40000 byte line comes in 16 KiB parts, all but the last parti
         '[(len(x["MESSAGE"]), x.get("CONTAINER_PARTIAL_MESSAGE")) for x in e if x["MESSAGE"].startswith("xxx")] == [(16384, "true"), (16384, "true"), (7232, None)]'
 jcheck "journal: a last line without newline is partial" \
         'any(x["MESSAGE"] == "tail" and x.get("CONTAINER_PARTIAL_MESSAGE") == "true" for x in e)'
+
+spec --terminal -- sh -c 'echo one; echo; printf "two\r\n"; printf three'
+"$SRC/tests/shim/with-journal.sh" "$J" "$SHIM" --bundle "$BUNDLE" --id "$ID" --name web \
+        --state-dir "$T/state" --seccomp-cache-dir "$T/seccomp"
+jcheck "journal: with a terminal, lines end at \\r\\n without a trailing \\r or extra empty lines" \
+        '[(x["MESSAGE"], x.get("CONTAINER_PARTIAL_MESSAGE")) for x in e if x.get("CONTAINER_NAME") == "web"] == [("one", None), ("", None), ("two", None), ("three", "true")]'
 
 spec -- nosuchcmd
 rm -f "$T/state/pid" "$T/state/exit"
