@@ -3,12 +3,12 @@
 
 /* MESSAGE_ID of each container event raindd writes to the journal (random 128-bit ids made once, as
  * `journalctl --new-id128` makes them; never change them: users filter on them). */
-#define RAIND_MESSAGE_CREATE "75d2b9a6b47c498caa64a1c37e2fc995"
-#define RAIND_MESSAGE_START "b1dd7c05ef684c5fba84f03c909593f0"
-#define RAIND_MESSAGE_DIE "58dca99fffe441fb8d97e3be1add4f7b"
-#define RAIND_MESSAGE_OOM "1d70f1df564c40f781414725841e56be"
+#define RAIND_MESSAGE_CREATE  "75d2b9a6b47c498caa64a1c37e2fc995"
+#define RAIND_MESSAGE_START   "b1dd7c05ef684c5fba84f03c909593f0"
+#define RAIND_MESSAGE_DIE     "58dca99fffe441fb8d97e3be1add4f7b"
+#define RAIND_MESSAGE_OOM     "1d70f1df564c40f781414725841e56be"
 #define RAIND_MESSAGE_RESTART "84582f7905824de8b1f87f62d7ddfb0f"
-#define RAIND_MESSAGE_STOP "e241b7ef0ff947d39b9d1c45ffb539a8"
-#define RAIND_MESSAGE_KILL "560ea95d89ac4cfb900701170ee8ccd2"
-#define RAIND_MESSAGE_RENAME "b57c45598cbb45e293d2c0c09dccf62b"
-#define RAIND_MESSAGE_REMOVE "da1a76156b644d50ae46e2181b0c4714"
+#define RAIND_MESSAGE_STOP    "e241b7ef0ff947d39b9d1c45ffb539a8"
+#define RAIND_MESSAGE_KILL    "560ea95d89ac4cfb900701170ee8ccd2"
+#define RAIND_MESSAGE_RENAME  "b57c45598cbb45e293d2c0c09dccf62b"
+#define RAIND_MESSAGE_REMOVE  "da1a76156b644d50ae46e2181b0c4714"
