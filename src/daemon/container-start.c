@@ -217,9 +217,6 @@ static int shim_spawn(Container *c, int sync_fd, int stdout_fd, int stderr_fd, i
                 sigemptyset(&all);
                 sigprocmask(SIG_SETMASK, &all, NULL);
                 setsid();
-                /* Containers get the file limit raindd was given, not the one it raised for itself. */
-                if (c->manager->saved_nofile.rlim_max > 0)
-                        (void)setrlimit(RLIMIT_NOFILE, &c->manager->saved_nofile);
                 if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0)
                         _exit(125);
                 /* Move every source out of the way first, so that no dup2() clobbers another one. */
@@ -230,6 +227,10 @@ static int shim_spawn(Container *c, int sync_fd, int stdout_fd, int stderr_fd, i
                         if (dup2(fds[i].fd, fds[i].target) < 0)
                                 _exit(125);
                 close_range(SHIM_FD_STREAM + 1, ~0U, 0);
+                /* Containers get the file limit raindd was given, not the one it raised for itself; only
+                 * now, with raindd's many descriptors closed, does the lower limit fit. */
+                if (c->manager->saved_nofile.rlim_max > 0)
+                        (void)setrlimit(RLIMIT_NOFILE, &c->manager->saved_nofile);
                 execv(argv[0], (char *const *)argv);
                 _exit(125);
         }
