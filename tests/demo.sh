@@ -43,6 +43,8 @@ if [ -d /run/systemd/system ] && [ "$(cat /proc/1/comm)" = systemd ]; then
         systemd-sysusers
         systemctl daemon-reload
         systemctl reload dbus 2>/dev/null || true
+        # Started at boot, so that containers with a restart policy come back then.
+        systemctl enable --now raindd
         step_inside
 else
         say "systemd is not PID 1 on this machine: booting the test sandbox (tests/sandbox) and running there"
