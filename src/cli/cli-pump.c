@@ -233,7 +233,12 @@ static int on_stream(sd_event_source *s, int fd, uint32_t revents, void *userdat
 
                 if (n == -EAGAIN)
                         return 0;
-                if (n == 0 || n == -ECONNRESET) {
+                /* A unix socket closed by the shim while our input was still unread reports ECONNRESET
+                 * once, ahead of the packets it sent before closing (STREAM_EXIT among them): the error
+                 * is cleared by reporting it, so read on; the end is a read of 0. */
+                if (n == -ECONNRESET)
+                        continue;
+                if (n == 0) {
                         log_debug("The stream ended without an exit status.");
                         return pump_end(p, PUMP_END_EOF);
                 }

@@ -187,6 +187,26 @@ static void test_end_without_status(void **state)
         client_done(&c);
 }
 
+/* The shim closes with the client's input unread: the kernel reports ECONNRESET once, ahead of the
+ * packets sent before the close, and the exit status must survive it. */
+static void test_reset_keeps_exit_status(void **state)
+{
+        Client c = client_start(true);
+        uint8_t buf[STREAM_PACKET_MAX];
+
+        assert_int_equal(write(c.input, "unread\n", 7), 7);
+        assert_int_equal(shim_receive(&c, buf), 8); /* the client has sent it */
+        assert_int_equal(write(c.input, "unread too\n", 11), 11);
+        c.input = safe_close(c.input);
+        /* Let the second packet and the end of input reach our queue, unread. */
+        usleep(100 * 1000);
+        shim_exit(&c, 7);
+        c.shim = safe_close(c.shim);
+
+        assert_int_equal(client_wait(&c), 7);
+        client_done(&c);
+}
+
 static void test_unknown_and_bad_packets_are_skipped(void **state)
 {
         Client c = client_start(false);
@@ -272,6 +292,7 @@ int main(void)
             cmocka_unit_test(test_input_output_exit),
             cmocka_unit_test(test_no_input_leaves_stdin),
             cmocka_unit_test(test_end_without_status),
+            cmocka_unit_test(test_reset_keeps_exit_status),
             cmocka_unit_test(test_unknown_and_bad_packets_are_skipped),
             cmocka_unit_test(test_backpressure),
         };
