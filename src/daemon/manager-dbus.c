@@ -6,6 +6,7 @@
 #include "container-create.h"
 #include "container.h"
 #include "events.h"
+#include "image-import.h"
 #include "manager.h"
 #include "polkit.h"
 #include "raind/bus-errors.h"
@@ -385,7 +386,7 @@ static int method_get_container(sd_bus_message *m, void *userdata, sd_bus_error 
 static int method_import_image(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
         Manager *manager = userdata;
-        _cleanup_free_ char *id = NULL, *message = NULL, *ref = NULL;
+        _cleanup_free_ char *ref = NULL;
         const char *reference;
         int fd, r;
 
@@ -402,14 +403,12 @@ static int method_import_image(sd_bus_message *m, void *userdata, sd_bus_error *
         if (r <= 0)
                 return r < 0 ? r : 1;
 
-        r = image_store_import(manager->images, fd, ref, &id, &message);
-        if (r < 0) {
-                log_info("Import of %s failed: %s", ref, message ?: strerror(-r));
-                return sd_bus_error_setf(error, BUS_ERROR_IMPORT_FAILED, "Cannot import %s: %s", ref,
-                                         message ?: strerror(-r));
-        }
-        log_info("Imported image %s (%.12s).", ref, id);
-        return sd_bus_reply_method_return(m, "s", id);
+        if (image_store_busy(manager, m))
+                return 1;
+        r = image_import_start(manager, m, fd, ref);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Cannot start importing %s: %m", ref);
+        return 1; /* answered when the worker is done */
 }
 
 static int method_list_images(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -460,6 +459,8 @@ static int method_remove_image(sd_bus_message *m, void *userdata, sd_bus_error *
         r = polkit_verify_async(manager, m, POLKIT_ACTION_MANAGE_IMAGES, error);
         if (r <= 0)
                 return r < 0 ? r : 1;
+        if (image_store_busy(manager, m))
+                return 1;
 
         r = image_store_lookup(manager->images, ref, &image);
         if (r == -ENOENT || r == -EINVAL)

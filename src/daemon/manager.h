@@ -11,6 +11,8 @@
 typedef struct Container Container;
 typedef struct PolkitQuery PolkitQuery;
 typedef struct JobWaiter JobWaiter;
+typedef struct ImageImport ImageImport;
+typedef struct PendingCall PendingCall;
 
 typedef struct Manager {
         sd_event *event;
@@ -32,6 +34,9 @@ typedef struct Manager {
                 char *result;
         } finished_jobs[32];
         unsigned finished_jobs_next;
+
+        ImageImport *image_import; /* the import in progress, if any */
+        PendingCall *image_queue;  /* image calls waiting for it */
 
         bool debug;
         struct rlimit saved_nofile; /* RLIMIT_NOFILE as raindd got it, restored for the shims */

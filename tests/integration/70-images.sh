@@ -1,0 +1,32 @@
+# shellcheck shell=bash
+# Image import runs beside everything else: raindd answers while it unpacks, and imports queue.
+
+ensure_test_image
+big=/var/tmp/raind-big.tar
+mkdir -p /var/tmp/raind-big/data
+truncate -s 400M /var/tmp/raind-big/data/zeros
+tar -C /var/tmp/raind-big -cf "$big" data
+rm -rf /var/tmp/raind-big
+
+raind image import "$big" big:one >/tmp/import1.out 2>&1 &
+importer=$!
+sleep 0.2
+raind container ls -a >/dev/null 2>&1; ls_rc=$?
+if kill -0 "$importer" 2>/dev/null; then
+        check_eq "raindd answers (container ls) while an import is unpacking" 0 "$ls_rc"
+else
+        not_ok "raindd answers (container ls) while an import is unpacking" "the import ended before ls could be tried"
+fi
+"$TESTS_DIR/lib/mkimage-busybox.sh" /tmp/bb-second.tar.gz >/dev/null
+raind image import /tmp/bb-second.tar.gz busybox:second >/tmp/import2.out 2>&1 &
+second=$!
+wait "$importer"; rc1=$?
+wait "$second"; rc2=$?
+check_eq "the long import succeeds" 0 "$rc1"
+check_eq "an import queued behind it succeeds too" 0 "$rc2"
+check_match "both images are listed" "big +one" "$(raind image ls)"
+check_match "both images are listed (2)" "busybox +second" "$(raind image ls)"
+check "image rm of both" raind image rm big:one busybox:second
+check_no_match "they are gone" "big +one|busybox +second" "$(raind image ls)"
+rm -f "$big"
+check_eq "no import work is left in the store" "" "$(ls -A /var/lib/raind/tmp)"
