@@ -11,6 +11,8 @@ PACKAGES=(
         systemd dbus polkitd util-linux bsdutils iproute2 procps busybox-static python3 time
         # benchmarks (bench/): the runtimes raind is measured against
         podman crun runc conmon skopeo hyperfine
+        # the registry client's tests: a real registry on loopback
+        docker-registry
 )
 
 missing=()
