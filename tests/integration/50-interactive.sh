@@ -30,6 +30,14 @@ check_eq "the container exited with it" "exited" "$(container_prop shell State)"
 journalctl --sync 2>/dev/null
 check_match "a tty container's output still reaches the journal" "back-again" "$(journalctl -q -o cat CONTAINER_NAME=shell)"
 
+# create -it, then start -a -i.
+raind container create -it --name later-tty "$RAIND_TEST_IMAGE" sh >/dev/null
+out=$($PTY --timeout 15 --expect '# ' --sendline 'echo started-$((1+1))' --expect 'started-2' --sendline 'exit 3' \
+        -- raind container start -a -i later-tty 2>&1); rc=$?
+check_match "create -it + start -a -i gives the shell" "started-2" "$out"
+check_eq "start -a returns the container's exit status" 3 "$rc"
+raind container rm later-tty >/dev/null
+
 # Several attach at once.
 raind container run -d --name ticker "$RAIND_TEST_IMAGE" sh -c 'i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.2; done' >/dev/null
 a1=$(timeout -s KILL 2 raind container attach --no-stdin ticker 2>&1 </dev/null)
