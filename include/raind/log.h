@@ -10,6 +10,8 @@
 void log_set_max_level(int level);
 int log_get_max_level(void);
 void log_open_journal(const char *identifier);
+/* One more FIELD=value added to every journal entry (e.g. RAIND_CONTAINER_ID_FULL=…), or "" for none. */
+void log_set_journal_field(const char *field);
 
 /* Logs with %m meaning the given error; returns the (negative) error so callers can log and return. */
 int log_internal(int level, int error, const char *file, int line, const char *func, const char *fmt, ...)

@@ -6,6 +6,7 @@
 
 static int max_level = LOG_INFO;
 static const char *journal_identifier;
+static char journal_field[256];
 
 void log_set_max_level(int level)
 {
@@ -20,6 +21,11 @@ int log_get_max_level(void)
 void log_open_journal(const char *identifier)
 {
         journal_identifier = identifier;
+}
+
+void log_set_journal_field(const char *field)
+{
+        snprintf(journal_field, sizeof(journal_field), "%s", strempty(field));
 }
 
 int log_internal(int level, int error, const char *file, int line, const char *func, const char *fmt, ...)
@@ -37,9 +43,19 @@ int log_internal(int level, int error, const char *file, int line, const char *f
         if (journal_identifier) {
                 char lbuf[16];
                 snprintf(lbuf, sizeof(lbuf), "CODE_LINE=%d", line);
+                /* Optional fields last: sd_journal_send() stops at the first NULL format. */
+                const char *extra[2] = {NULL, NULL};
+                size_t n = 0;
+                if (journal_field[0])
+                        extra[n++] = journal_field;
+                char ebuf[32];
+                if (error != 0) {
+                        snprintf(ebuf, sizeof(ebuf), "ERRNO=%d", abs(error));
+                        extra[n++] = ebuf;
+                }
                 sd_journal_send("MESSAGE=%s", buf, "PRIORITY=%d", level, "SYSLOG_IDENTIFIER=%s",
                                 journal_identifier, "CODE_FILE=%s", file, lbuf, "CODE_FUNC=%s", func,
-                                error != 0 ? "ERRNO=%d" : NULL, abs(error), NULL);
+                                extra[0] ? "%s" : NULL, extra[0], extra[1] ? "%s" : NULL, extra[1], NULL);
         } else
                 fprintf(stderr, "%s\n", buf);
 

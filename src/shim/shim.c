@@ -332,8 +332,12 @@ int main(int argc, char *argv[])
         if (parse_args(argc, argv, &args) < 0)
                 return EXIT_START_FAILED;
         /* Started by raindd (with a sync socket): diagnostics to the journal; by hand: to stderr. */
-        if (args.sync_fd >= 0)
+        if (args.sync_fd >= 0) {
+                char field[128];
+                snprintf(field, sizeof(field), "RAIND_CONTAINER_ID_FULL=%s", args.id);
                 log_open_journal("raind-shim");
+                log_set_journal_field(field);
+        }
         if (args.debug)
                 log_set_max_level(LOG_DEBUG);
         close_other_fds(&args);
