@@ -29,9 +29,10 @@ out=$(raind container run --name nocmd "$RAIND_TEST_IMAGE" /no/such/binary 2>&1)
 check_eq "a command missing from the image exits 127" 127 "$rc"
 check_match "and says it was not found" "/no/such/binary.*(not found|[Nn]o such file)" "$out"
 check_fails "the failed run left no container" raind container inspect nocmd
-journalctl --sync 2>/dev/null
+# The shim may log just after it reported: wait for the entry rather than for a moment.
+wait_until 5 sh -c "journalctl --sync; journalctl -q -o export -t raind-shim | grep -q '^RAIND_CONTAINER_ID_FULL='"
 check_match "raind-shim's own diagnostics name the container (RAIND_CONTAINER_ID_FULL)" \
-        "RAIND_CONTAINER_ID_FULL=[0-9a-f]{64}" "$(journalctl -q -o export -t raind-shim | tail -80)"
+        "RAIND_CONTAINER_ID_FULL=[0-9a-f]{64}" "$(journalctl -q -o export -t raind-shim | grep '^RAIND_CONTAINER_ID_FULL=' | tail -1)"
 out=$(raind container run "$RAIND_TEST_IMAGE" nosuchcmd 2>&1); rc=$?
 check_eq "a command not in \$PATH exits 127" 127 "$rc"
 check_match "and says executable file not found" 'executable file not found in \$PATH' "$out"
