@@ -13,6 +13,16 @@ uint64_t now_usec(clockid_t clock)
         return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / NSEC_PER_USEC;
 }
 
+int free_and_strdup(char **p, const char *s)
+{
+        char *c = NULL;
+        if (s && !(c = strdup(s)))
+                return -ENOMEM;
+        free(*p);
+        *p = c;
+        return 0;
+}
+
 int random_id(char ret[65])
 {
         static const char hex[] = "0123456789abcdef";

@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 
+#include "raind/util.h"
 #include "raind/macro.h"
 #include "raind/strv.h"
 #include "raind/validate.h"
@@ -21,29 +22,6 @@ ExecOptions *exec_options_free(ExecOptions *o)
         strv_free(o->command);
         free(o);
         return NULL;
-}
-
-static int usage_text(char **ret_error, const char *format, ...) _printf_(2, 3);
-static int usage_text(char **ret_error, const char *format, ...)
-{
-        va_list ap;
-        int r;
-
-        va_start(ap, format);
-        r = vasprintf(ret_error, format, ap);
-        va_end(ap);
-        return r < 0 ? -ENOMEM : -EINVAL;
-}
-
-static int set_string(char **s, const char *value)
-{
-        char *c = strdup(value);
-
-        if (!c)
-                return -ENOMEM;
-        free(*s);
-        *s = c;
-        return 0;
 }
 
 int exec_options_parse(int argc, char *argv[], ExecOptions **ret, char **ret_error)
@@ -88,7 +66,7 @@ int exec_options_parse(int argc, char *argv[], ExecOptions **ret, char **ret_err
                         if (parse_user(optarg, &uid, &gid, &has_gid) < 0)
                                 return usage_text(ret_error,
                                                   "Invalid user '%s': expected UID[:GID], numeric", optarg);
-                        r = set_string(&o->user, optarg);
+                        r = free_and_strdup(&o->user, optarg);
                         if (r < 0)
                                 return r;
                         break;
@@ -98,7 +76,7 @@ int exec_options_parse(int argc, char *argv[], ExecOptions **ret, char **ret_err
                                 return usage_text(ret_error,
                                                   "Invalid working directory '%s': must be an absolute path",
                                                   optarg);
-                        r = set_string(&o->working_dir, optarg);
+                        r = free_and_strdup(&o->working_dir, optarg);
                         if (r < 0)
                                 return r;
                         break;

@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 
+#include "raind/util.h"
 #include "raind/macro.h"
 #include "raind/strv.h"
 #include "raind/validate.h"
@@ -27,29 +28,6 @@ RunOptions *run_options_free(RunOptions *o)
         strv_free(o->command);
         free(o);
         return NULL;
-}
-
-static int usage_text(char **ret_error, const char *format, ...) _printf_(2, 3);
-static int usage_text(char **ret_error, const char *format, ...)
-{
-        va_list ap;
-        int r;
-
-        va_start(ap, format);
-        r = vasprintf(ret_error, format, ap);
-        va_end(ap);
-        return r < 0 ? -ENOMEM : -EINVAL;
-}
-
-static int replace_string(char **s, const char *value)
-{
-        char *c = strdup(value);
-
-        if (!c)
-                return -ENOMEM;
-        free(*s);
-        *s = c;
-        return 0;
 }
 
 int env_option_add(char ***env, const char *arg, char **ret_error)
@@ -136,7 +114,7 @@ static int parse_one(RunOptions *o, int c, char **ret_error)
                                           "Invalid container name '%s': use [a-zA-Z0-9][a-zA-Z0-9_.-]*, "
                                           "at most %d characters",
                                           optarg, CONTAINER_NAME_MAX);
-                return replace_string(&o->name, optarg);
+                return free_and_strdup(&o->name, optarg);
         case 'e':
                 return env_option_add(&o->env, optarg, ret_error);
         case 'v':
@@ -145,7 +123,7 @@ static int parse_one(RunOptions *o, int c, char **ret_error)
                 if (!path_is_safe_absolute(optarg))
                         return usage_text(
                             ret_error, "Invalid working directory '%s': must be an absolute path", optarg);
-                return replace_string(&o->working_dir, optarg);
+                return free_and_strdup(&o->working_dir, optarg);
         case 'u': {
                 uid_t uid;
                 gid_t gid;
@@ -154,12 +132,12 @@ static int parse_one(RunOptions *o, int c, char **ret_error)
                 if (parse_user(optarg, &uid, &gid, &has_gid) < 0)
                         return usage_text(ret_error, "Invalid user '%s': expected UID[:GID], numeric",
                                           optarg);
-                return replace_string(&o->user, optarg);
+                return free_and_strdup(&o->user, optarg);
         }
         case 'h':
                 if (!hostname_is_valid(optarg))
                         return usage_text(ret_error, "Invalid host name '%s'", optarg);
-                return replace_string(&o->hostname, optarg);
+                return free_and_strdup(&o->hostname, optarg);
         case 'm':
                 if (parse_size(optarg, &o->memory_max) < 0)
                         return usage_text(ret_error,
@@ -192,7 +170,7 @@ static int parse_one(RunOptions *o, int c, char **ret_error)
                 if (!streq(optarg, "none") && !streq(optarg, "host"))
                         return usage_text(ret_error, "Unknown network mode '%s': expected none or host",
                                           optarg);
-                return replace_string(&o->network, optarg);
+                return free_and_strdup(&o->network, optarg);
         case 'i':
                 o->interactive = true;
                 return 0;
@@ -208,7 +186,7 @@ static int parse_one(RunOptions *o, int c, char **ret_error)
                                           "Invalid --restart '%s': expected no, on-failure[:N] (N a number "
                                           "of retries, 0 or more), always or unless-stopped",
                                           optarg);
-                return replace_string(&o->restart_policy, optarg);
+                return free_and_strdup(&o->restart_policy, optarg);
         }
         default:
                 return usage_text(ret_error, "Unexpected option");

@@ -62,17 +62,6 @@ static void stats_done(Stats *s)
         s->n_entries = 0;
 }
 
-static int set_string(char **s, const char *value)
-{
-        char *c = strdup(value);
-
-        if (!c)
-                return -ENOMEM;
-        free(*s);
-        *s = c;
-        return 0;
-}
-
 /* The container properties stats needs, from one GetAll(). */
 static int read_container(sd_bus *bus, const char *path, StatsEntry *e, sd_bus_error *error)
 {
@@ -100,7 +89,7 @@ static int read_container(sd_bus *bus, const char *path, StatsEntry *e, sd_bus_e
                 if (field) {
                         r = sd_bus_message_read(reply, "v", "s", &s);
                         if (r >= 0)
-                                r = set_string(field, s);
+                                r = free_and_strdup(field, s);
                 } else if (streq(name, "MainPID"))
                         r = sd_bus_message_read(reply, "v", "u", &e->main_pid);
                 else
@@ -112,7 +101,7 @@ static int read_container(sd_bus *bus, const char *path, StatsEntry *e, sd_bus_e
                 return sd_bus_error_set_errno(error, r);
         if (!e->id || !e->name || !e->state)
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Container properties incomplete");
-        return set_string(&e->path, path) < 0 ? sd_bus_error_set_errno(error, -ENOMEM) : 0;
+        return free_and_strdup(&e->path, path) < 0 ? sd_bus_error_set_errno(error, -ENOMEM) : 0;
 }
 
 static int add_entry(Stats *s, sd_bus *bus, const char *path, sd_bus_error *error)

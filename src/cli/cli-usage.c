@@ -59,3 +59,14 @@ int cli_getopt_error(int c, char *const *argv)
                 return cli_usage_error("Invalid command line");
         return cli_usage_error("%s", text);
 }
+
+int usage_text(char **ret_error, const char *format, ...)
+{
+        va_list ap;
+        int r;
+
+        va_start(ap, format);
+        r = vasprintf(ret_error, format, ap);
+        va_end(ap);
+        return r < 0 ? -ENOMEM : -EINVAL;
+}

@@ -9,6 +9,8 @@ const char *cli_command(void);
 
 /* Prints "raind: <message>" and "See '<command> --help'." on stderr; returns EXIT_USAGE. */
 int cli_usage_error(const char *format, ...) _printf_(1, 2);
+/* Formats a usage error for the caller to print later: sets *ret_error, returns -EINVAL (-ENOMEM). */
+int usage_text(char **ret_error, const char *format, ...) _printf_(2, 3);
 
 /* The message for getopt_long()'s '?' (unknown option) or ':' (missing argument); reads optind and
  * optopt as getopt_long() left them. */

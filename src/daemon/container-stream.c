@@ -12,6 +12,7 @@
 #include "raind/json-util.h"
 #include "raind/log.h"
 #include "raind/strv.h"
+#include "raind/util.h"
 #include "raind/validate.h"
 
 /* Attach and Exec: raindd asks the container's shim, over its control socket, to serve one end of a
@@ -157,13 +158,8 @@ static int read_exec_options(sd_bus_message *m, ExecOptions *o, sd_bus_error *er
                                 r = sd_bus_message_exit_container(m);
                 } else if (streq(key, "User") || streq(key, "WorkingDir")) {
                         r = sd_bus_message_read(m, "v", "s", &s);
-                        if (r >= 0) {
-                                char **target = streq(key, "User") ? &o->user : &o->working_dir;
-                                free(*target);
-                                *target = strdup(s);
-                                if (!*target)
-                                        return -ENOMEM;
-                        }
+                        if (r >= 0)
+                                r = free_and_strdup(streq(key, "User") ? &o->user : &o->working_dir, s);
                 } else if (streq(key, "Tty"))
                         r = sd_bus_message_read(m, "v", "b", &o->tty);
                 else if (streq(key, "Stdin"))

@@ -178,16 +178,6 @@ static struct json_object *config_to_json(const ContainerConfig *cfg)
         return o;
 }
 
-static int dup_string(const char *s, char **ret)
-{
-        if (!s) {
-                *ret = NULL;
-                return 0;
-        }
-        *ret = strdup(s);
-        return *ret ? 0 : -ENOMEM;
-}
-
 static uint64_t json_get_uint64(struct json_object *o, const char *key)
 {
         struct json_object *v;
@@ -201,13 +191,13 @@ static int config_from_json(struct json_object *o, ContainerConfig *cfg)
         int r = 0;
         if (!json_get_string(o, "image") || !json_get_string(o, "imageId"))
                 return -EBADMSG;
-        if (dup_string(json_get_string(o, "image"), &cfg->image) < 0 ||
-            dup_string(json_get_string(o, "imageId"), &cfg->image_id) < 0 ||
-            dup_string(json_get_string(o, "workingDir"), &cfg->working_dir) < 0 ||
-            dup_string(json_get_string(o, "user"), &cfg->user) < 0 ||
-            dup_string(json_get_string(o, "hostname"), &cfg->hostname) < 0 ||
-            dup_string(json_get_string(o, "network"), &cfg->network) < 0 ||
-            dup_string(json_get_string(o, "restartPolicy"), &cfg->restart_policy) < 0)
+        if (free_and_strdup(&cfg->image, json_get_string(o, "image")) < 0 ||
+            free_and_strdup(&cfg->image_id, json_get_string(o, "imageId")) < 0 ||
+            free_and_strdup(&cfg->working_dir, json_get_string(o, "workingDir")) < 0 ||
+            free_and_strdup(&cfg->user, json_get_string(o, "user")) < 0 ||
+            free_and_strdup(&cfg->hostname, json_get_string(o, "hostname")) < 0 ||
+            free_and_strdup(&cfg->network, json_get_string(o, "network")) < 0 ||
+            free_and_strdup(&cfg->restart_policy, json_get_string(o, "restartPolicy")) < 0)
                 return -ENOMEM;
         if ((r = json_get_strv(o, "command", &cfg->command)) < 0 ||
             (r = json_get_strv(o, "env", &cfg->env)) < 0 ||

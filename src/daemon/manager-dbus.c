@@ -12,6 +12,7 @@
 #include "raind/bus-errors.h"
 #include "raind/log.h"
 #include "raind/strv.h"
+#include "raind/util.h"
 #include "raind/validate.h"
 #include "spec.h"
 
@@ -39,12 +40,7 @@ static int read_string_option(sd_bus_message *m, char **ret)
         int r = sd_bus_message_read(m, "s", &s);
         if (r < 0)
                 return r;
-        char *d = strdup(s);
-        if (!d)
-                return -ENOMEM;
-        free(*ret);
-        *ret = d;
-        return 0;
+        return free_and_strdup(ret, s);
 }
 
 /* Reads the a{sv} of CreateContainer into config and name; every value is checked here, so that a

@@ -36,11 +36,23 @@ static void test_random_id(void **state)
         assert_string_not_equal(a, b);
 }
 
+static void test_free_and_strdup(void **state)
+{
+        _cleanup_free_ char *p = NULL;
+        assert_int_equal(free_and_strdup(&p, "a"), 0);
+        assert_string_equal(p, "a");
+        assert_int_equal(free_and_strdup(&p, "bc"), 0);
+        assert_string_equal(p, "bc");
+        assert_int_equal(free_and_strdup(&p, NULL), 0);
+        assert_null(p);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_process_start_time),
             cmocka_unit_test(test_random_id),
+            cmocka_unit_test(test_free_and_strdup),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
