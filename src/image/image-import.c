@@ -54,7 +54,8 @@ static int import_layer(ImageStore *s, int fd, char ret_id[SHA256_HEX_SIZE], uin
         if (diff_fd < 0)
                 r = image_error(error, diff_fd, "cannot create a work directory in %s/tmp: %m", s->root);
         else {
-                r = layer_unpack(fd, diff_fd, s->max_entries, s->max_size, &result, error);
+                LayerUnpackOptions o = {s->max_entries, s->max_size, -EBADF};
+                r = layer_unpack(fd, diff_fd, &o, &result, error);
                 safe_close(diff_fd);
         }
         if (r >= 0) {

@@ -54,13 +54,22 @@ int dir_read_names(int fd, char ***ret);
  * may hold read-only directories), without crossing into other file systems. 0 if it does not exist. */
 int tree_remove_at(int dirfd, const char *name);
 
-/* Unpacks the tar archive read from input_fd into the directory dir_fd, refusing unsafe entries. */
+/* Unpacks the tar archive read from input_fd (plain, or compressed with gzip, zstd, xz or bzip2) into
+ * the directory dir_fd, refusing unsafe entries. OCI whiteouts become overlayfs ones: ".wh.NAME" a
+ * character device 0/0 NAME, ".wh..wh..opq" the xattr trusted.overlay.opaque=y on its directory
+ * (user.overlay.opaque unprivileged), so that dir_fd can be an overlayfs lower directory. */
+typedef struct LayerUnpackOptions {
+        uint64_t max_entries;
+        uint64_t max_size; /* bytes read, unpacked bytes, and half the decompressed tar stream */
+        int tee_fd;        /* -EBADF, or an fd that receives the decompressed tar stream as it is read */
+} LayerUnpackOptions;
 typedef struct LayerUnpackResult {
-        char digest[SHA256_HEX_SIZE]; /* of all bytes read from input_fd */
-        uint64_t size;                /* bytes in regular files */
+        char digest[SHA256_HEX_SIZE];  /* sha256 of the bytes read from input_fd */
+        char diff_id[SHA256_HEX_SIZE]; /* sha256 of the decompressed tar stream */
+        uint64_t size;                 /* bytes in regular files */
         uint64_t n_entries;
 } LayerUnpackResult;
-int layer_unpack(int input_fd, int dir_fd, uint64_t max_entries, uint64_t max_size, LayerUnpackResult *ret,
+int layer_unpack(int input_fd, int dir_fd, const LayerUnpackOptions *o, LayerUnpackResult *ret,
                  char **error);
 
 /* root/layers/<id>: complete once layer.json is there. */

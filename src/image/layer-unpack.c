@@ -9,7 +9,12 @@
  * name is removed first, so nothing is written through an earlier symlink or hardlink.
  *
  * Directories are created 0700 and get their mode and timestamps at the end, deepest first, so
- * that a read-only directory can still be filled and its mtime is not changed by its children. */
+ * that a read-only directory can still be filled and its mtime is not changed by its children.
+ *
+ * The directory is an overlayfs lower directory: OCI whiteouts are turned into overlayfs ones as they
+ * come, ".wh.NAME" into the character device 0/0 NAME, ".wh..wh..opq" into the opaque xattr on its
+ * directory. Whiteouts hide what lower layers have, so an entry of this layer replaces a whiteout
+ * of the same name, before or after it. */
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -22,8 +27,14 @@
 #include "image-internal.h"
 #include "unpack.h"
 
+/* The OCI image layer spec's whiteout names. */
+#define WHITEOUT_PREFIX      ".wh."
+#define WHITEOUT_META_PREFIX ".wh..wh."
+#define WHITEOUT_OPAQUE      ".wh..wh..opq"
+
 typedef struct Unpacker {
         TarInput *input;
+        TarStream *stream;
         int root_fd;
         bool privileged;
         uint64_t max_entries;
@@ -64,6 +75,11 @@ static int archive_failure(Unpacker *u, struct archive *a)
                                    (unsigned long long)u->input->max);
         if (u->input->error < 0)
                 return image_error(u->error, u->input->error, "cannot read tarball: %m");
+        if (u->stream->error == -EFBIG)
+                return image_error(u->error, -EFBIG, "tarball larger than %llu bytes decompressed",
+                                   (unsigned long long)u->stream->max);
+        if (u->stream->error < 0)
+                return image_error(u->error, u->stream->error, "cannot copy the tar stream: %m");
         if (u->n_entries == 0)
                 return image_error(u->error, -EBADMSG, "not a tar archive: %s", m);
         return image_error(u->error, -EBADMSG, "corrupt tarball at entry '%s': %s", strempty(u->entry), m);
@@ -311,15 +327,38 @@ static int unpack_regular(Unpacker *u, struct archive *a, struct archive_entry *
         return apply_fd_metadata(u, fd, e, false);
 }
 
+static bool whiteout_at(int dir_fd, const char *name)
+{
+        struct stat st;
+
+        return fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) >= 0 && S_ISCHR(st.st_mode) &&
+               st.st_rdev == makedev(0, 0);
+}
+
+/* overlayfs reads trusted.overlay.* when mounted by root, user.overlay.* with "userxattr", the
+ * option an unprivileged mount in a user namespace takes. */
+static int mark_opaque(Unpacker *u, int fd)
+{
+        const char *xattr = u->privileged ? "trusted.overlay.opaque" : "user.overlay.opaque";
+
+        if (fsetxattr(fd, xattr, "y", 1, 0) < 0)
+                return image_error(u->error, -errno, "cannot make the directory of '%s' opaque: %m",
+                                   u->entry);
+        return 0;
+}
+
 static int unpack_directory(Unpacker *u, struct archive_entry *e, int dir_fd, const char *name,
                             const char *path, unsigned depth)
 {
         _cleanup_close_ int fd = -EBADF;
+        bool opaque = false;
         int r;
 
         if (mkdirat(dir_fd, name, 0700) < 0) {
                 if (errno != EEXIST)
                         return image_error(u->error, -errno, "cannot create directory '%s': %m", u->entry);
+                /* A directory in place of a whiteout still hides what lower layers have there. */
+                opaque = whiteout_at(dir_fd, name);
                 r = remove_existing(u, dir_fd, name, true);
                 if (r < 0)
                         return image_error(u->error, r, "cannot replace '%s': %m", u->entry);
@@ -332,6 +371,11 @@ static int unpack_directory(Unpacker *u, struct archive_entry *e, int dir_fd, co
         /* Until the fixup, the directory must stay ours to fill, whatever mode a kept one had. */
         if (fchmod(fd, 0700) < 0)
                 return image_error(u->error, -errno, "cannot create directory '%s': %m", u->entry);
+        if (opaque) {
+                r = mark_opaque(u, fd);
+                if (r < 0)
+                        return r;
+        }
         r = apply_fd_metadata(u, fd, e, true);
         if (r < 0)
                 return r;
@@ -452,6 +496,53 @@ static int unpack_special(Unpacker *u, struct archive_entry *e, int dir_fd, cons
         return apply_at_metadata(u, dir_fd, name, e, false);
 }
 
+/* ".wh.NAME" becomes the character device 0/0 NAME (replacing an earlier entry of this layer),
+ * ".wh..wh..opq" makes its directory opaque. Whatever type the entry has, its name decides. */
+static int unpack_whiteout(Unpacker *u, struct archive_entry *e, int dir_fd, const char *name)
+{
+        const char *target = startswith(name, WHITEOUT_PREFIX);
+        struct timespec ts[2];
+
+        if (streq(name, WHITEOUT_OPAQUE))
+                return mark_opaque(u, dir_fd);
+        if (startswith(name, WHITEOUT_META_PREFIX))
+                return image_error(u->error, -EBADMSG, "tarball entry '%s' is an unknown whiteout",
+                                   u->entry);
+        if (isempty(target) || streq(target, ".") || streq(target, ".."))
+                return image_error(u->error, -EBADMSG, "tarball entry '%s' is a whiteout of no file",
+                                   u->entry);
+
+        for (unsigned attempt = 0;; attempt++) {
+                if (mknodat(dir_fd, target, S_IFCHR | 0, makedev(0, 0)) >= 0)
+                        break;
+                if (errno != EEXIST || attempt > 0)
+                        return image_error(u->error, -errno, "cannot create whiteout '%s': %m", u->entry);
+                int r = remove_existing(u, dir_fd, target, false);
+                if (r < 0)
+                        return image_error(u->error, r, "cannot replace '%s' by a whiteout: %m", u->entry);
+        }
+        if (u->privileged && fchownat(dir_fd, target, 0, 0, AT_SYMLINK_NOFOLLOW) < 0)
+                return image_error(u->error, -errno, "cannot set owner of whiteout '%s': %m", u->entry);
+        entry_times(e, ts);
+        if (utimensat(dir_fd, target, ts, AT_SYMLINK_NOFOLLOW) < 0)
+                return image_error(u->error, -errno, "cannot set times of whiteout '%s': %m", u->entry);
+        return 0;
+}
+
+/* A whiteout name is only meaningful as the last component: one above it is refused, it could only
+ * confuse whatever reads the layer later. */
+static bool path_has_whiteout_dir(const char *parent)
+{
+        for (const char *p = parent; p;) {
+                if (startswith(p, WHITEOUT_PREFIX))
+                        return true;
+                p = strchr(p, '/');
+                if (p)
+                        p++;
+        }
+        return false;
+}
+
 static int unpack_entry(Unpacker *u, struct archive *a, struct archive_entry *e)
 {
         _cleanup_free_ char *path = NULL, *parent = NULL;
@@ -500,10 +591,15 @@ static int unpack_entry(Unpacker *u, struct archive *a, struct archive_entry *e)
         } else
                 name = path;
 
+        if (parent && path_has_whiteout_dir(parent))
+                return image_error(u->error, -EBADMSG, "tarball entry '%s' is below a whiteout", u->entry);
+
         dir_fd = open_dir_beneath(u->root_fd, &u->cache, strempty(parent), true);
         if (dir_fd < 0)
                 return parent_error(u, dir_fd, NULL);
 
+        if (startswith(name, WHITEOUT_PREFIX))
+                return unpack_whiteout(u, e, dir_fd, name);
         if (link)
                 return unpack_hardlink(u, link, dir_fd, name);
 
@@ -549,48 +645,65 @@ static int unpack_archive(Unpacker *u, struct archive *a)
         return apply_dir_fixups(u);
 }
 
-int layer_unpack(int input_fd, int dir_fd, uint64_t max_entries, uint64_t max_size, LayerUnpackResult *ret,
-                 char **error)
+/* A tar stream is its files plus headers and padding: twice the size limit is more than any layer
+ * within it needs, and still bounds what a small compressed input may expand to. */
+static uint64_t stream_max(uint64_t max_size)
+{
+        return max_size > UINT64_MAX / 2 ? UINT64_MAX : 2 * max_size;
+}
+
+int layer_unpack(int input_fd, int dir_fd, const LayerUnpackOptions *o, LayerUnpackResult *ret, char **error)
 {
         _cleanup_(archive_read_freep) struct archive *a = NULL;
         _cleanup_free_ TarInput *in = NULL;
+        _cleanup_(tar_stream_done) TarStream stream = {};
         _cleanup_(unpacker_done) Unpacker u = {
             .root_fd = dir_fd,
             .privileged = geteuid() == 0,
-            .max_entries = max_entries,
-            .max_size = max_size,
+            .max_entries = o->max_entries,
+            .max_size = o->max_size,
             .cache.fd = -EBADF,
             .error = error,
         };
         int r;
 
-        in = tar_input_new(input_fd, max_size);
+        in = tar_input_new(input_fd, o->max_size);
         if (!in)
                 return -ENOMEM;
+        u.input = in;
+        u.stream = &stream;
+
+        r = tar_stream_open(&stream, in, stream_max(o->max_size), o->tee_fd);
+        if (r == -EBADMSG)
+                return archive_failure(&u, stream.decompressor);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return image_error(error, r, "cannot set up the decompressor: %s",
+                                   archive_error_string(stream.decompressor) ?: "unknown error");
 
         a = archive_read_new();
         if (!a)
                 return -ENOMEM;
-        /* Named filters only: support_filter_all() would also run external programs (lrzip, lzop...). */
-        if (archive_read_support_format_tar(a) < ARCHIVE_WARN ||
-            archive_read_support_filter_gzip(a) < ARCHIVE_WARN ||
-            archive_read_support_filter_xz(a) < ARCHIVE_WARN ||
-            archive_read_support_filter_bzip2(a) < ARCHIVE_WARN ||
-            archive_read_support_filter_zstd(a) < ARCHIVE_WARN)
+        if (archive_read_support_format_tar(a) < ARCHIVE_WARN)
                 return image_error(error, -EOPNOTSUPP, "cannot set up the tarball reader: %s",
                                    archive_error_string(a) ?: "unknown error");
-        u.input = in;
-        if (archive_read_open(a, in, NULL, tar_input_read, NULL) < ARCHIVE_WARN)
+        if (archive_read_open(a, &stream, NULL, tar_stream_read, NULL) < ARCHIVE_WARN)
                 return archive_failure(&u, a);
 
         r = unpack_archive(&u, a);
         if (r < 0)
                 return r;
+        /* The digests cover everything: what follows the archive in the stream, and in the input. */
+        r = tar_stream_drain(&stream);
+        if (r < 0)
+                return archive_failure(&u, stream.decompressor);
         r = tar_input_drain(in);
         if (r < 0)
-                return archive_failure(&u, a);
+                return archive_failure(&u, stream.decompressor);
 
         tar_input_digest(in, ret->digest);
+        tar_stream_diff_id(&stream, ret->diff_id);
         ret->size = u.size;
         ret->n_entries = u.n_entries;
         return 0;

@@ -31,6 +31,30 @@ ssize_t tar_input_read(struct archive *a, void *userdata, const void **ret_buffe
 int tar_input_drain(TarInput *in);
 void tar_input_digest(TarInput *in, char ret[SHA256_HEX_SIZE]);
 
+/* The decompressed tar stream, read from a TarInput by a decompressor (plain tar, gzip, zstd, xz, bzip2)
+ * and handed to the tar reader through tar_stream_read(); hashed, and copied to tee_fd when that is an
+ * fd. */
+typedef struct TarStream {
+        struct archive *decompressor;
+        Sha256Context hash;
+        uint64_t n_read;
+        uint64_t max;
+        int tee_fd;
+        int error; /* -EFBIG past max, or the tee's write error */
+        bool eof;
+} TarStream;
+
+/* Sets up the decompressor on in. -EBADMSG when it fails (reading in, or an unreadable compression):
+ * the message is in s->decompressor. Call tar_stream_done() in any case. */
+int tar_stream_open(TarStream *s, TarInput *in, uint64_t max, int tee_fd);
+void tar_stream_done(TarStream *s);
+/* libarchive's read callback for the tar reader; a failure is kept in error (or the decompressor). */
+ssize_t tar_stream_read(struct archive *a, void *userdata, const void **ret_buffer);
+/* Reads what the tar reader left (the rest of the last block, anything after the archive), so that
+ * the diff_id covers the whole stream. -EBADMSG when the decompressor fails. */
+int tar_stream_drain(TarStream *s);
+void tar_stream_diff_id(TarStream *s, char ret[SHA256_HEX_SIZE]);
+
 /* Drops a leading '/', empty and "." components: "" is the root itself. -EBADMSG for a ".."
  * component, -ENAMETOOLONG beyond PATH_MAX, NAME_MAX or IMPORT_DEPTH_MAX components. */
 int entry_path_normalize(const char *p, char **ret, unsigned *ret_depth);
