@@ -45,9 +45,13 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(ImageStore *, image_store_free);
 /* Absolute path of the store's root. */
 const char *image_store_root(ImageStore *s);
 
-/* Normalizes a reference: "busybox" → "busybox:latest", "docker.io/library/busybox" → "busybox:latest";
- * a registry host[:port] is kept. -EINVAL if the reference is invalid. */
+/* Normalizes a reference (the grammar of registry_reference_parse()) to Docker's familiar form, the
+ * store's key: "docker.io/library/busybox" → "busybox:latest", "docker.io/user/app" → "user/app:latest",
+ * "localhost:5000/x" → "localhost:5000/x:latest", "x:1@sha256:<hex>" → "x@sha256:<hex>" (a digest drops
+ * the tag). -EINVAL if the reference is invalid or its name and tag are longer than IMAGE_REF_MAX. */
 int image_reference_normalize(const char *ref, char **ret);
+/* The same, fully qualified: "busybox" → "docker.io/library/busybox:latest". */
+int image_reference_full(const char *ref, char **ret);
 
 /* Imports a rootfs tarball (plain, gzip, xz, bzip2 or zstd, detected from the content) read from fd
  * until EOF, like `docker import`, and tags it with reference (which may be NULL: untagged). A tag in

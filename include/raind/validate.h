@@ -20,7 +20,9 @@ bool container_name_is_valid(const char *name);
 bool container_id_is_valid(const char *id);
 /* A prefix of an id, at least 1 char, all lowercase hex. */
 bool id_prefix_is_valid(const char *s);
-/* NAME[:TAG] with NAME made of lowercase path components separated by '/', optional registry host. */
+/* A loose check of [HOST[:PORT]/]NAME[:TAG][@DIGEST] for the CLI: accepts everything the store's grammar
+ * (registry_reference_parse(), image_reference_normalize()) accepts, and refuses the plain mistakes
+ * (capitals in NAME, spaces, empty components or tags). */
 bool image_reference_is_valid(const char *ref);
 /* RFC 1123 host name, at most 63 characters. */
 bool hostname_is_valid(const char *s);

@@ -39,51 +39,41 @@ bool container_id_is_valid(const char *id)
         return id && strlen(id) == CONTAINER_ID_LEN && id_prefix_is_valid(id);
 }
 
+/* A cheap check before a reference is sent anywhere: the image store parses it with
+ * registry_reference_parse(), the one grammar (libbasic cannot call it), which accepts a subset of
+ * this: any registry host ("[::1]:5000", "Host.example:5000"), a tag, a digest. */
 bool image_reference_is_valid(const char *ref)
 {
-        if (isempty(ref) || strlen(ref) > IMAGE_REF_MAX)
+        const char *last, *end;
+
+        if (isempty(ref) || strlen(ref) > IMAGE_REF_MAX + strlen("@sha256:") + 64)
                 return false;
-
-        /* The tag is whatever follows the last ':' after the last '/' (a ':' before it is a port). */
-        const char *slash = strrchr(ref, '/');
-        const char *colon = strrchr(slash ? slash : ref, ':');
-        size_t name_len = colon ? (size_t)(colon - ref) : strlen(ref);
-
-        if (colon) {
-                const char *tag = colon + 1;
-                size_t l = strlen(tag);
-                if (l == 0 || l > 128 || !(is_alnum_ascii(tag[0]) || tag[0] == '_'))
+        for (const char *p = ref; *p; p++)
+                if (!is_alnum_ascii(*p) && !strchr("._-:/@[]", *p))
                         return false;
-                for (const char *p = tag; *p; p++)
-                        if (!is_alnum_ascii(*p) && !strchr("_.-", *p))
-                                return false;
+
+        /* No component is empty or starts with a separator: "a//b", "/x", "../etc", "-x", ":tag". */
+        for (const char *c = ref;;) {
+                if (*c == '\0' || strchr("/._-:@", *c))
+                        return false;
+                c = strchr(c, '/');
+                if (!c)
+                        break;
+                c++;
         }
 
-        /* Components: [a-z0-9]+ separated by '.', '_', '__' or '-'s; the first may be a host[:port]. */
-        size_t start = 0;
-        bool first = true;
-        for (size_t i = 0; i <= name_len; i++) {
-                if (i < name_len && ref[i] != '/')
-                        continue;
-                size_t l = i - start;
-                if (l == 0)
+        /* The last component is the repository's, lowercase (only a registry host has capitals), then an
+         * optional non-empty :TAG and @DIGEST. */
+        last = strrchr(ref, '/');
+        last = last ? last + 1 : ref;
+        end = last + strcspn(last, ":@");
+        for (const char *p = last; p < end; p++)
+                if (*p >= 'A' && *p <= 'Z')
                         return false;
-                const char *c = ref + start;
-                bool host =
-                    first && i < name_len &&
-                    (memchr(c, '.', l) || memchr(c, ':', l) || (l == 9 && strncmp(c, "localhost", 9) == 0));
-                for (size_t k = 0; k < l; k++) {
-                        char ch = c[k];
-                        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-                                  ((k > 0 && k + 1 < l) && strchr("._-", ch)) ||
-                                  (host && ((ch >= 'A' && ch <= 'Z') || ch == ':'));
-                        if (!ok)
-                                return false;
-                }
-                first = false;
-                start = i + 1;
-        }
-        return true;
+        if (*end == ':' && (end[1] == '\0' || end[1] == '@'))
+                return false;
+        const char *at = strchr(end, '@');
+        return !at || at[1] != '\0';
 }
 
 bool hostname_is_valid(const char *s)

@@ -1,56 +1,62 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* The local store's names for references, on top of the one grammar, registry_reference_parse(). */
+
 #include "raind/image-store.h"
+#include "raind/registry.h"
 #include "raind/validate.h"
 
-/* The default registry's names, shown in their familiar form as Docker does. */
-static const char *const default_registry_prefixes[] = {
-    "docker.io/library/",
-    "index.docker.io/library/",
-    "docker.io/",
-    "index.docker.io/",
-};
+#define LIBRARY_PREFIX "library/"
 
-/* A registry's port is a number ("host:5000/name"); image_reference_is_valid() takes any port. */
-static bool registry_port_is_valid(const char *ref)
+/* Docker's familiar form: the default registry and its "library/" namespace are left out. A digest
+ * pins the image, so a tag given along with it says nothing more and is dropped. */
+static int reference_format(const RegistryReference *r, bool familiar, char **ret)
 {
-        const char *slash = strchr(ref, '/');
-        const char *colon = slash ? memchr(ref, ':', (size_t)(slash - ref)) : NULL;
+        _cleanup_free_ char *name = NULL, *s = NULL;
+        const char *repository = r->repository;
 
-        if (!colon)
-                return true;
-        if (colon + 1 == slash)
-                return false;
-        for (const char *p = colon + 1; p < slash; p++)
-                if (*p < '0' || *p > '9')
-                        return false;
-        return true;
+        if (familiar && streq(r->registry, REGISTRY_DOCKER_HUB)) {
+                const char *rest = startswith(repository, LIBRARY_PREFIX);
+                if (rest && !strchr(rest, '/'))
+                        repository = rest;
+                name = strdup(repository);
+        } else if (asprintf(&name, "%s/%s", r->registry, repository) < 0)
+                name = NULL;
+        if (!name)
+                return -ENOMEM;
+
+        /* The name and tag fit in IMAGE_REF_MAX; a digest adds its fixed length. */
+        if (r->digest) {
+                if (strlen(name) > IMAGE_REF_MAX)
+                        return -EINVAL;
+                if (asprintf(&s, "%s@%s", name, r->digest) < 0)
+                        return -ENOMEM;
+        } else {
+                if (asprintf(&s, "%s:%s", name, r->tag) < 0)
+                        return -ENOMEM;
+                if (strlen(s) > IMAGE_REF_MAX)
+                        return -EINVAL;
+        }
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+static int reference_parse_format(const char *ref, bool familiar, char **ret)
+{
+        _cleanup_registry_reference_free_ RegistryReference *parsed = NULL;
+        int r;
+
+        r = registry_reference_parse(ref, &parsed);
+        if (r < 0)
+                return r;
+        return reference_format(parsed, familiar, ret);
 }
 
 int image_reference_normalize(const char *ref, char **ret)
 {
-        _cleanup_free_ char *n = NULL;
+        return reference_parse_format(ref, true, ret);
+}
 
-        if (isempty(ref) || strlen(ref) > IMAGE_REF_MAX)
-                return -EINVAL;
-
-        for (size_t i = 0; i < ELEMENTSOF(default_registry_prefixes); i++) {
-                const char *rest = startswith(ref, default_registry_prefixes[i]);
-                if (rest && *rest) {
-                        ref = rest;
-                        break;
-                }
-        }
-
-        /* A tag is a ':' after the last '/'; a ':' before it belongs to a registry's port. */
-        const char *slash = strrchr(ref, '/');
-        if (strchr(slash ?: ref, ':'))
-                n = strdup(ref);
-        else if (asprintf(&n, "%s:latest", ref) < 0)
-                n = NULL;
-        if (!n)
-                return -ENOMEM;
-        if (!image_reference_is_valid(n) || !registry_port_is_valid(n))
-                return -EINVAL;
-        *ret = TAKE_PTR(n);
-        return 0;
+int image_reference_full(const char *ref, char **ret)
+{
+        return reference_parse_format(ref, false, ret);
 }

@@ -56,6 +56,14 @@ static void test_image_reference(void **state)
         assert_false(image_reference_is_valid("../etc"));
         assert_false(image_reference_is_valid("busy box"));
         assert_false(image_reference_is_valid("-x"));
+        assert_false(image_reference_is_valid("app/Name"));
+        assert_false(image_reference_is_valid("busybox@"));
+        assert_false(image_reference_is_valid("busybox:@sha256:00"));
+        /* Everything the store's grammar takes: digests, ports, IPv6 hosts, capitals in a host. */
+        assert_true(image_reference_is_valid(
+            "busybox:1@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
+        assert_true(image_reference_is_valid("[::1]:5000/x:v1"));
+        assert_true(image_reference_is_valid("Registry.Example.com/a/b:Tag"));
 }
 
 static void test_hostname_env_path(void **state)
