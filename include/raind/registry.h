@@ -47,7 +47,16 @@ int registry_reference_to_string(const RegistryReference *r, char **ret);
 typedef struct RegistryOptions {
         /* false: plain http and no certificate check. Loopback registries use http anyway. */
         bool tls_verify;
+        /* NULL: anonymous. Sent as Basic auth to registries that ask for it, else to the token service. */
+        const char *username;
+        const char *password;
+        /* Ask the token service for pull and push access instead of pull only. */
+        bool push;
+        /* How often a transient failure (connection lost, 5xx, 429) is retried; 0: the default, 3. */
+        unsigned retries;
 } RegistryOptions;
+
+#define REGISTRY_RETRIES_DEFAULT 3U
 
 #define REGISTRY_OPTIONS_DEFAULT ((RegistryOptions){.tls_verify = true})
 
@@ -123,28 +132,72 @@ RegistryChallenge *registry_challenge_free(RegistryChallenge *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(RegistryChallenge *, registry_challenge_free);
 #define _cleanup_registry_challenge_free_ _cleanup_(registry_challenge_freep)
 
+/* "Basic <base64(username:password)>", the value of an Authorization header (RFC 7617). -EINVAL if the
+ * username holds a ':' or either holds a control character. */
+int registry_basic_authorization(const char *username, const char *password, char **ret);
+
+/* Credentials in the "auths" object of a docker config.json (podman's auth.json is the same): "auth"
+ * (base64 of "user:password") or "username" and "password". Keys may be hosts or URLs; docker.io also
+ * matches "https://index.docker.io/v1/". -ENOENT if the file or an entry with credentials is missing,
+ * -EBADMSG if the file or the entry is malformed. */
+int registry_auth_load(const char *path, const char *registry, char **ret_username, char **ret_password);
+/* Sets registry's credentials, keeping every other key and field of the file; creates the missing
+ * parent directories with mode 0700 and writes the file atomically with mode 0600. */
+int registry_auth_store(const char *path, const char *registry, const char *username, const char *password);
+/* Drops registry's entry (all its aliases); -ENOENT if there is none. */
+int registry_auth_remove(const char *path, const char *registry);
+
 /* ---- HTTP ---- */
 
 typedef struct RegistryClient RegistryClient;
 
-/* A client for one repository of one registry; it keeps the bearer token it gets. */
+/* A client for one repository of one registry; it keeps the bearer token it gets and copies the
+ * credentials of options. All functions taking a client may be called from several threads at once. */
 int registry_client_new(const RegistryReference *ref, const RegistryOptions *options, RegistryClient **ret);
 RegistryClient *registry_client_free(RegistryClient *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(RegistryClient *, registry_client_free);
 #define _cleanup_registry_client_free_ _cleanup_(registry_client_freep)
 
 /* GETs /v2/<repository>/manifests/<tag or digest> accepting the four manifest media types. A manifest
- * asked for by digest is checked against it (-EBADMSG on mismatch). ret_content_type and ret_digest
- * (sha256 of the body as received) may be NULL. */
+ * asked for by digest is checked against it, one asked for by tag against the Docker-Content-Digest
+ * header if there is one (-EBADMSG on mismatch). ret_content_type and ret_digest (sha256 of the body
+ * as received) may be NULL. */
 int registry_fetch_manifest(RegistryClient *c, const char *tag_or_digest, char **ret_body, size_t *ret_size,
                             char **ret_content_type, char **ret_digest, char **ret_error);
 
-/* GETs the blob d into fd (written from its current offset), hashing as it streams. -EBADMSG if the
- * digest or the size do not match d: what was written is garbage and the caller discards it. fd is not
- * closed. */
-int registry_fetch_blob(RegistryClient *c, const RegistryDescriptor *d, int fd, char **ret_error);
+/* Called while bytes move: done of total (total is the descriptor's size), at most every ~100 ms and
+ * once at the end. */
+typedef void (*RegistryProgress)(uint64_t done, uint64_t total, void *userdata);
+
+/* GETs the blob d into fd, a regular file opened O_RDWR, hashing as it streams. What fd holds already
+ * is taken for a prefix downloaded earlier: it is hashed and the download resumes after it (Range),
+ * or starts over when the registry ignores the range or the prefix cannot be one. Transient failures
+ * are retried (options.retries, exponential back-off, Retry-After honoured up to a cap), resuming from
+ * what was written. -EBADMSG at once if the digest or the size do not match d: what fd holds is
+ * garbage and the caller discards it. fd is not closed. progress may be NULL. */
+int registry_fetch_blob(RegistryClient *c, const RegistryDescriptor *d, int fd, RegistryProgress progress,
+                        void *userdata, char **ret_error);
 
 /* Fetches the manifest ref names (its digest, else its tag), and if it is an index the manifest for
  * platform (NULL: the host's) in it. ret_digest (may be NULL) gets the image manifest's digest. */
 int registry_resolve(RegistryClient *c, const RegistryReference *ref, const RegistryPlatform *platform,
                      RegistryManifest **ret, char **ret_digest, char **ret_error);
+
+/* ---- push ---- */
+
+/* HEAD /v2/<repository>/blobs/<digest>: 1 if the registry has the blob, 0 if not. */
+int registry_blob_exists(RegistryClient *c, const RegistryDescriptor *d, char **ret_error);
+
+/* Uploads d->size bytes of fd (from offset 0) as blob d: POST …/blobs/uploads/, then one PUT to the
+ * Location it names with ?digest=. Does nothing when the registry has the blob. -EBADMSG if fd does
+ * not hold d->size bytes with d's digest. */
+int registry_push_blob(RegistryClient *c, const RegistryDescriptor *d, int fd, RegistryProgress progress,
+                       void *userdata, char **ret_error);
+
+/* PUTs a manifest under a tag or its digest; ret_digest (may be NULL) gets its digest. */
+int registry_push_manifest(RegistryClient *c, const char *tag_or_digest, const char *media_type,
+                           const char *body, size_t size, char **ret_digest, char **ret_error);
+
+/* GET /v2/ with the client's credentials, through the token service if the registry names one: 0 if
+ * they are good (or none are needed), -EACCES with the registry's message if not. */
+int registry_check_login(RegistryClient *c, char **ret_error);

@@ -172,7 +172,7 @@ static void test_pull(void **state)
         _cleanup_registry_client_free_ RegistryClient *c = client_for("test/repo:1", &ref);
         _cleanup_registry_manifest_free_ RegistryManifest *m = NULL;
         _cleanup_free_ char *digest = NULL, *error = NULL;
-        _cleanup_close_ int fd = memfd();
+        _cleanup_close_ int fd = memfd(), fd2 = memfd();
         char hex[SHA256_HEX_SIZE], buf[256];
         ssize_t n;
 
@@ -182,12 +182,15 @@ static void test_pull(void **state)
         assert_string_equal(m->config.digest, config_digest);
         assert_int_equal(m->n_layers, 1);
 
-        assert_int_equal(registry_fetch_blob(c, &m->config, fd, &error), 0);
-        assert_int_equal(registry_fetch_blob(c, &m->layers[0], fd, &error), 0);
+        assert_int_equal(registry_fetch_blob(c, &m->config, fd, NULL, NULL, &error), 0);
+        assert_int_equal(registry_fetch_blob(c, &m->layers[0], fd2, NULL, NULL, &error), 0);
         assert_null(error);
         n = pread(fd, buf, sizeof(buf), 0);
-        assert_int_equal(n, strlen(config_blob) + strlen(layer_blob));
+        assert_int_equal(n, strlen(config_blob));
         assert_memory_equal(buf, config_blob, strlen(config_blob));
+        n = pread(fd2, buf, sizeof(buf), 0);
+        assert_int_equal(n, strlen(layer_blob));
+        assert_memory_equal(buf, layer_blob, strlen(layer_blob));
 }
 
 static void test_manifest_digest_mismatch(void **state)
@@ -214,7 +217,7 @@ static void assert_blob_fails(const char *repo, const char *message)
         _cleanup_close_ int fd = memfd();
 
         assert_int_equal(registry_resolve(c, ref, NULL, &m, NULL, &error), 0);
-        assert_int_equal(registry_fetch_blob(c, &m->layers[0], fd, &error), -EBADMSG);
+        assert_int_equal(registry_fetch_blob(c, &m->layers[0], fd, NULL, NULL, &error), -EBADMSG);
         assert_non_null(strstr(error, message));
 }
 
