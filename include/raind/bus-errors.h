@@ -11,7 +11,7 @@
 #define BUS_ERROR_NOT_RUNNING       "org.raind.raind1.Error.NotRunning"
 #define BUS_ERROR_CONTAINER_RUNNING "org.raind.raind1.Error.ContainerRunning"
 #define BUS_ERROR_IMAGE_IN_USE      "org.raind.raind1.Error.ImageInUse"
-#define BUS_ERROR_IMPORT_FAILED     "org.raind.raind1.Error.ImportFailed"
+#define BUS_ERROR_IMAGE_JOB_FAILED  "org.raind.raind1.Error.ImageJobFailed" /* import, load, save */
 /* The container's command could not be executed: not found (exit 127), not executable (126). */
 #define BUS_ERROR_EXEC_NOT_FOUND  "org.raind.raind1.Error.ExecNotFound"
 #define BUS_ERROR_EXEC_PERMISSION "org.raind.raind1.Error.ExecPermission"

@@ -11,20 +11,37 @@
  * root/tmp/ for work in progress. Every change is crash-safe; none of these functions log. */
 typedef struct ImageStore ImageStore;
 
+/* A blob of an image as its manifest names it. */
+typedef struct ImageBlob {
+        char *digest; /* "sha256:<64 hex>" */
+        char *media_type;
+        uint64_t size;
+} ImageBlob;
+
 typedef struct Image {
-        char *id;          /* 64 hex digits: sha256 of the image's config JSON */
+        char *id;          /* 64 hex digits: sha256 of the image's config JSON, as Docker's */
         char **references; /* normalized "name:tag", sorted */
-        char **layers;     /* layer ids (64 hex), bottom layer first */
-        char **env;        /* image config Env, e.g. PATH=... */
-        char **entrypoint; /* may be NULL */
-        char **cmd;        /* may be NULL */
-        char *working_dir; /* may be NULL */
-        char *user;        /* may be NULL */
-        char *stop_signal; /* may be NULL */
-        int64_t created;   /* µs since the epoch */
-        uint64_t size;     /* bytes unpacked */
+        char **digests;    /* normalized "name@sha256:<hex>" it was pulled or pushed as, sorted */
+        char **layers;     /* layer ids (64 hex: the layer's diff_id), bottom layer first */
+        ImageBlob manifest;
+        ImageBlob config;
+        ImageBlob *layer_blobs; /* as many as layers, same order */
+        char *os;
+        char *architecture;
+        char *variant;        /* may be NULL */
+        char **labels;        /* "key=value" */
+        char **exposed_ports; /* "80/tcp" */
+        char **env;           /* image config Env, e.g. PATH=... */
+        char **entrypoint;    /* may be NULL */
+        char **cmd;           /* may be NULL */
+        char *working_dir;    /* may be NULL */
+        char *user;           /* may be NULL */
+        char *stop_signal;    /* may be NULL */
+        int64_t created;      /* µs since the epoch */
+        uint64_t size;        /* bytes unpacked */
 } Image;
 
+void image_blob_done(ImageBlob *b);
 Image *image_free(Image *i);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Image *, image_free);
 #define _cleanup_image_free_ _cleanup_(image_freep)
@@ -75,6 +92,18 @@ int image_store_list(ImageStore *s, Image ***ret, size_t *ret_n);
  * removes the image with all its references. Layers no image uses any more are deleted.
  * ret_removed_id (if not NULL) gets the id of the image if it was removed, else NULL. */
 int image_store_remove(ImageStore *s, const char *ref_or_id, char **ret_removed_id);
+
+/* The image's config JSON, as pulled (digest checked). */
+int image_store_read_config(ImageStore *s, const Image *i, char **ret, size_t *ret_size);
+
+/* Points reference (NAME[:TAG]) at the image ref_or_id names; an image it pointed at before stays,
+ * untagged. */
+int image_store_tag(ImageStore *s, const char *ref_or_id, const char *reference, char **ret_error);
+
+/* For a worker process: from now on this store handle does its work in root/tmp/<name> (created), so
+ * that what a killed worker leaves behind can be found: image_store_remove_work_dir() removes it. */
+int image_store_use_work_dir(ImageStore *s, const char *name);
+int image_store_remove_work_dir(ImageStore *s, const char *name);
 
 /* Absolute paths of the image's layer directories, TOP layer first (overlayfs lowerdir order).
  * -ENOENT if a layer is missing. */

@@ -15,6 +15,8 @@
 #define _cleanup_(f)   __attribute__((cleanup(f)))
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+/* calloc for n elements of type t. */
+#define new0(t, n) ((t *)calloc((n), sizeof(t)))
 
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
@@ -86,6 +88,17 @@ static inline bool streq_ptr(const char *a, const char *b)
         if (!a || !b)
                 return a == b;
         return streq(a, b);
+}
+
+static inline void *mfree(void *p)
+{
+        free(p);
+        return NULL;
+}
+
+static inline bool strneq(const char *a, const char *b, size_t n)
+{
+        return strncmp(a, b, n) == 0;
 }
 
 static inline bool isempty(const char *s)

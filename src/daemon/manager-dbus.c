@@ -6,7 +6,6 @@
 #include "container-create.h"
 #include "container.h"
 #include "events.h"
-#include "image-import.h"
 #include "manager.h"
 #include "polkit.h"
 #include "raind/bus-errors.h"
@@ -379,112 +378,6 @@ static int method_get_container(sd_bus_message *m, void *userdata, sd_bus_error 
         return sd_bus_reply_method_return(m, "o", c->object_path);
 }
 
-static int method_import_image(sd_bus_message *m, void *userdata, sd_bus_error *error)
-{
-        Manager *manager = userdata;
-        _cleanup_free_ char *ref = NULL;
-        const char *reference;
-        int fd, r;
-
-        r = sd_bus_message_read(m, "hs", &fd, &reference);
-        if (r < 0)
-                return r;
-        if (image_reference_normalize(reference, &ref) < 0)
-                return invalid(error, "Invalid image reference '%s', expected NAME[:TAG].", reference);
-        int flags = fcntl(fd, F_GETFL);
-        if (flags < 0 || (flags & O_ACCMODE) == O_WRONLY)
-                return invalid(error, "%s", "The tarball file descriptor is not readable.");
-
-        r = polkit_verify_async(manager, m, POLKIT_ACTION_MANAGE_IMAGES, error);
-        if (r <= 0)
-                return r < 0 ? r : 1;
-
-        if (image_store_busy(manager, m))
-                return 1;
-        r = image_import_start(manager, m, fd, ref);
-        if (r < 0)
-                return sd_bus_error_set_errnof(error, r, "Cannot start importing %s: %m", ref);
-        return 1; /* answered when the worker is done */
-}
-
-static int method_list_images(sd_bus_message *m, void *userdata, sd_bus_error *error)
-{
-        Manager *manager = userdata;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        Image **images = NULL;
-        size_t n = 0;
-        int r;
-
-        r = image_store_list(manager->images, &images, &n);
-        if (r < 0)
-                return sd_bus_error_set_errnof(error, r, "Failed to list images: %m");
-        r = sd_bus_message_new_method_return(m, &reply);
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', "(sastt)");
-        for (size_t i = 0; r >= 0 && i < n; i++) {
-                r = sd_bus_message_open_container(reply, 'r', "sastt");
-                if (r >= 0)
-                        r = sd_bus_message_append(reply, "s", images[i]->id);
-                if (r >= 0)
-                        r = sd_bus_message_append_strv(reply, images[i]->references);
-                if (r >= 0)
-                        r = sd_bus_message_append(reply, "tt", (uint64_t)images[i]->created,
-                                                  images[i]->size);
-                if (r >= 0)
-                        r = sd_bus_message_close_container(reply);
-        }
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        image_list_free(images);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
-}
-
-static int method_remove_image(sd_bus_message *m, void *userdata, sd_bus_error *error)
-{
-        Manager *manager = userdata;
-        _cleanup_(image_freep) Image *image = NULL;
-        _cleanup_free_ char *removed = NULL;
-        const char *ref;
-        int force, r;
-
-        r = sd_bus_message_read(m, "sb", &ref, &force);
-        if (r < 0)
-                return r;
-        r = polkit_verify_async(manager, m, POLKIT_ACTION_MANAGE_IMAGES, error);
-        if (r <= 0)
-                return r < 0 ? r : 1;
-        if (image_store_busy(manager, m))
-                return 1;
-
-        r = image_store_lookup(manager->images, ref, &image);
-        if (r == -ENOENT || r == -EINVAL)
-                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_IMAGE, "No such image: %s", ref);
-        if (r == -ENOTUNIQ)
-                return sd_bus_error_setf(error, BUS_ERROR_AMBIGUOUS_ID, "Image id prefix %s is ambiguous.",
-                                         ref);
-        if (r < 0)
-                return sd_bus_error_set_errnof(error, r, "Failed to look up image %s: %m", ref);
-
-        /* Untagging one of several references never deletes the image; anything else does. */
-        _cleanup_free_ char *normalized = NULL;
-        bool untag = image_reference_normalize(ref, &normalized) >= 0 &&
-                     strv_contains(image->references, normalized) && strv_length(image->references) > 1;
-        if (!untag && manager_image_in_use(manager, image->id, force))
-                return sd_bus_error_setf(
-                    error, BUS_ERROR_IMAGE_IN_USE,
-                    force ? "Image %s is used by a running container: stop it first."
-                          : "Image %s is used by a container: remove the container first or use force.",
-                    ref);
-        r = image_store_remove(manager->images, ref, &removed);
-        if (r < 0)
-                return sd_bus_error_set_errnof(error, r, "Failed to remove image %s: %m", ref);
-        log_info("Removed image reference %s%s%s.", ref, removed ? ", deleted image " : "",
-                 strempty(removed));
-        return sd_bus_reply_method_return(m, NULL);
-}
-
 static int property_get_version(sd_bus *bus, const char *path, const char *interface, const char *property,
                                 sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
@@ -509,12 +402,6 @@ static const sd_bus_vtable manager_vtable[] = {
                             method_list_containers, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS("GetContainer", SD_BUS_ARGS("s", name_or_id), SD_BUS_RESULT("o", container),
                             method_get_container, SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_METHOD_WITH_ARGS("ImportImage", SD_BUS_ARGS("h", tarball, "s", reference),
-                            SD_BUS_RESULT("s", image_id), method_import_image, SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_METHOD_WITH_ARGS("ListImages", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(sastt)", images),
-                            method_list_images, SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_METHOD_WITH_ARGS("RemoveImage", SD_BUS_ARGS("s", reference, "b", force), SD_BUS_NO_RESULT,
-                            method_remove_image, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS("PruneContainers", SD_BUS_NO_ARGS, SD_BUS_RESULT("as", removed),
                             method_prune_containers, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_SIGNAL_WITH_ARGS("Event", SD_BUS_ARGS("s", event, "s", id, "s", name, "a{sv}", details), 0),
@@ -532,6 +419,9 @@ int manager_add_bus_objects(Manager *m)
                                      manager_vtable, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to add Manager object: %m");
+        r = manager_image_bus_register(m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to add Manager image methods: %m");
         r = container_bus_register(m);
         if (r < 0)
                 return log_error_errno(r, "Failed to add container objects: %m");

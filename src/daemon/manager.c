@@ -8,7 +8,7 @@
 #include "config.h"
 #include "container.h"
 #include "manager.h"
-#include "image-import.h"
+#include "image-job.h"
 #include "polkit.h"
 #include "raind/fileio.h"
 #include "raind/log.h"
@@ -42,7 +42,7 @@ Manager *manager_free(Manager *m)
                 container_free(c);
         }
         polkit_queries_free(m);
-        image_imports_free(m);
+        image_jobs_free(m);
         job_waiters_free(m);
         image_store_free(m->images);
         sd_bus_flush_close_unref(m->bus);

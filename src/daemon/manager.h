@@ -11,7 +11,7 @@
 typedef struct Container Container;
 typedef struct PolkitQuery PolkitQuery;
 typedef struct JobWaiter JobWaiter;
-typedef struct ImageImport ImageImport;
+typedef struct ImageJob ImageJob;
 typedef struct PendingCall PendingCall;
 
 typedef struct Manager {
@@ -35,8 +35,9 @@ typedef struct Manager {
         } finished_jobs[32];
         unsigned finished_jobs_next;
 
-        ImageImport *image_import; /* the import in progress, if any */
-        PendingCall *image_queue;  /* image calls waiting for it */
+        ImageJob *image_jobs;        /* image workers running */
+        uint32_t image_job_next_id;
+        PendingCall *image_queue;    /* calls that remove images, waiting for the workers to end */
 
         bool debug;
         struct rlimit saved_nofile; /* RLIMIT_NOFILE as raindd got it, restored for the shims */
@@ -57,3 +58,5 @@ Container *manager_container_by_id(Manager *m, const char *id);
 bool manager_image_in_use(Manager *m, const char *image_id, bool running_only);
 
 int manager_add_bus_objects(Manager *m);
+/* The Manager's image methods (manager-image.c). */
+int manager_image_bus_register(Manager *m);

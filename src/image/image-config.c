@@ -163,12 +163,12 @@ static int json_add_new(struct json_object *o, const char *key, struct json_obje
         return 0;
 }
 
-int image_config_format(const Image *i, char **ret)
+int image_config_format(const Image *i, const char *created_by, char **ret)
 {
         _cleanup_json_ struct json_object *o = json_object_new_object();
         _cleanup_strv_free_ char **diff_ids = NULL;
         _cleanup_free_ char *created = NULL;
-        struct json_object *config, *rootfs, *raind;
+        struct json_object *config, *rootfs, *history, *h;
         int r;
 
         if (!o)
@@ -192,7 +192,7 @@ int image_config_format(const Image *i, char **ret)
             json_add_new(o, "os", json_object_new_string("linux")) < 0 ||
             json_add_new(o, "config", config = json_object_new_object()) < 0 ||
             json_add_new(o, "rootfs", rootfs = json_object_new_object()) < 0 ||
-            json_add_new(o, "raind", raind = json_object_new_object()) < 0)
+            json_add_new(o, "history", history = json_object_new_array()) < 0)
                 return -ENOMEM;
 
         if (json_add_strv(config, "Env", i->env) < 0 ||
@@ -209,9 +209,14 @@ int image_config_format(const Image *i, char **ret)
             json_add_strv(rootfs, "diff_ids", diff_ids) < 0)
                 return -ENOMEM;
 
-        if (json_add_strv(raind, "layers", i->layers) < 0 ||
-            json_add_new(raind, "size", json_object_new_int64((int64_t)i->size)) < 0)
+        h = json_object_new_object();
+        if (!h || json_object_array_add(history, h) < 0) {
+                json_object_put(h);
                 return -ENOMEM;
+        }
+        json_add_string(h, "created", created);
+        if (created_by)
+                json_add_string(h, "created_by", created_by);
 
         const char *s =
             json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -221,6 +226,46 @@ int image_config_format(const Image *i, char **ret)
         if (!c)
                 return -ENOMEM;
         *ret = c;
+        return 0;
+}
+
+static struct json_object *descriptor_to_json(const ImageBlob *b)
+{
+        struct json_object *o = json_object_new_object();
+
+        if (!o)
+                return NULL;
+        json_add_string(o, "mediaType", b->media_type);
+        json_add_string(o, "digest", b->digest);
+        if (json_object_object_add(o, "size", json_object_new_int64((int64_t)b->size)) < 0) {
+                json_object_put(o);
+                return NULL;
+        }
+        return o;
+}
+
+int image_manifest_format(const ImageBlob *config, const ImageBlob *layers, size_t n_layers, char **ret)
+{
+        _cleanup_json_ struct json_object *o = json_object_new_object();
+        struct json_object *l;
+
+        if (!o || json_add_new(o, "schemaVersion", json_object_new_int(2)) < 0 ||
+            json_add_new(o, "mediaType",
+                         json_object_new_string("application/vnd.oci.image.manifest.v1+json")) < 0 ||
+            json_add_new(o, "config", descriptor_to_json(config)) < 0 ||
+            json_add_new(o, "layers", l = json_object_new_array()) < 0)
+                return -ENOMEM;
+        for (size_t k = 0; k < n_layers; k++) {
+                struct json_object *d = descriptor_to_json(&layers[k]);
+                if (!d || json_object_array_add(l, d) < 0) {
+                        json_object_put(d);
+                        return -ENOMEM;
+                }
+        }
+        const char *s =
+            json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        if (!s || !(*ret = strdup(s)))
+                return -ENOMEM;
         return 0;
 }
 
@@ -253,43 +298,65 @@ static int get_string_dup(struct json_object *o, const char *key, char **ret)
         return 0;
 }
 
-/* raind.layers, or for a config without raind metadata the diff ids (a layer's id is its digest). */
-static int parse_layers(struct json_object *root, struct json_object *raind, char ***ret)
+/* The keys of an object ("ExposedPorts": {"80/tcp": {}}) or its "key=value" pairs (Labels). */
+static int get_object_strv(struct json_object *config, const char *key, bool with_values, char ***ret)
+{
+        _cleanup_strv_free_ char **l = NULL;
+        struct json_object *o;
+        size_t n = 0;
+
+        if (!config || !json_object_object_get_ex(config, key, &o) ||
+            !json_object_is_type(o, json_type_object)) {
+                *ret = NULL;
+                return 0;
+        }
+        json_object_object_foreach(o, k, v)
+        {
+                char *e;
+
+                if (++n > ENV_MAX)
+                        return -EBADMSG;
+                if (!with_values)
+                        e = strdup(k);
+                else if (!json_object_is_type(v, json_type_string))
+                        continue;
+                else if (asprintf(&e, "%s=%s", k, json_object_get_string(v)) < 0)
+                        e = NULL;
+                if (!e || strv_push(&l, e) < 0) {
+                        free(e);
+                        return -ENOMEM;
+                }
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+/* rootfs.diff_ids must name the layers of the record, in order: the config is what the image is. */
+static int check_diff_ids(struct json_object *root, char *const *layers)
 {
         _cleanup_strv_free_ char **l = NULL;
         struct json_object *rootfs;
         int r;
 
-        if (raind) {
-                r = get_strv_checked(raind, "layers", IMAGE_LAYERS_MAX, &l);
-                if (r < 0)
-                        return r;
-        } else if (json_object_object_get_ex(root, "rootfs", &rootfs)) {
-                r = get_strv_checked(rootfs, "diff_ids", IMAGE_LAYERS_MAX, &l);
-                if (r < 0)
-                        return r;
-                for (char **d = l; d && *d; d++) {
-                        const char *hex = startswith(*d, "sha256:");
-                        if (!hex)
-                                return -EBADMSG;
-                        memmove(*d, hex, strlen(hex) + 1);
-                }
-        }
-        if (strv_length(l) == 0)
+        if (!json_object_object_get_ex(root, "rootfs", &rootfs))
                 return -EBADMSG;
-        /* Layer ids become path names: nothing but 64 hex digits. */
-        STRV_FOREACH (id, l)
-                if (!image_id_is_valid(*id))
+        r = get_strv_checked(rootfs, "diff_ids", IMAGE_LAYERS_MAX, &l);
+        if (r < 0)
+                return r;
+        if (strv_length(l) != strv_length(layers))
+                return -EBADMSG;
+        for (size_t k = 0; l && l[k]; k++) {
+                const char *hex = digest_hex(l[k]);
+                if (!hex || !streq(hex, layers[k]))
                         return -EBADMSG;
-        *ret = TAKE_PTR(l);
+        }
         return 0;
 }
 
-int image_config_parse(const char *id, const char *data, size_t size, Image **ret)
+int image_config_parse(const char *data, size_t size, Image *i)
 {
         _cleanup_json_ struct json_object *o = NULL;
-        _cleanup_image_free_ Image *i = NULL;
-        struct json_object *config = NULL, *raind = NULL;
+        struct json_object *config = NULL;
         const char *created;
         int r;
 
@@ -301,28 +368,26 @@ int image_config_parse(const char *id, const char *data, size_t size, Image **re
         if (json_object_object_get_ex(o, "config", &config) &&
             !json_object_is_type(config, json_type_object))
                 config = NULL;
-        if (json_object_object_get_ex(o, "raind", &raind) && !json_object_is_type(raind, json_type_object))
-                raind = NULL;
+        if (i->layers) {
+                r = check_diff_ids(o, i->layers);
+                if (r < 0)
+                        return r;
+        }
 
-        i = calloc(1, sizeof(Image));
-        if (!i)
-                return -ENOMEM;
-        i->id = strdup(id);
-        if (!i->id)
-                return -ENOMEM;
-
-        r = parse_layers(o, raind, &i->layers);
-        if (r < 0)
-                return r;
         if ((r = get_strv_checked(config, "Env", ENV_MAX, &i->env)) < 0 ||
             (r = get_strv_checked(config, "Entrypoint", ARGV_MAX, &i->entrypoint)) < 0 ||
             (r = get_strv_checked(config, "Cmd", ARGV_MAX, &i->cmd)) < 0 ||
             (r = get_string_dup(config, "WorkingDir", &i->working_dir)) < 0 ||
             (r = get_string_dup(config, "User", &i->user)) < 0 ||
-            (r = get_string_dup(config, "StopSignal", &i->stop_signal)) < 0)
+            (r = get_string_dup(config, "StopSignal", &i->stop_signal)) < 0 ||
+            (r = get_object_strv(config, "Labels", true, &i->labels)) < 0 ||
+            (r = get_object_strv(config, "ExposedPorts", false, &i->exposed_ports)) < 0 ||
+            (r = get_string_dup(o, "os", &i->os)) < 0 ||
+            (r = get_string_dup(o, "architecture", &i->architecture)) < 0 ||
+            (r = get_string_dup(o, "variant", &i->variant)) < 0)
                 return r;
         /* Empty strings mean unset in OCI configs. */
-        char **optional[] = {&i->working_dir, &i->user, &i->stop_signal};
+        char **optional[] = {&i->working_dir, &i->user, &i->stop_signal, &i->variant};
         for (size_t k = 0; k < ELEMENTSOF(optional); k++)
                 if (*optional[k] && !**optional[k]) {
                         free(*optional[k]);
@@ -332,9 +397,5 @@ int image_config_parse(const char *id, const char *data, size_t size, Image **re
         created = json_get_string(o, "created");
         if (!created || timestamp_parse_rfc3339(created, &i->created) < 0)
                 i->created = 0;
-        int64_t sz = raind ? json_get_int64(raind, "size", 0) : 0;
-        i->size = sz > 0 ? (uint64_t)sz : 0;
-
-        *ret = TAKE_PTR(i);
         return 0;
 }

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "raind/json-util.h"
+#include "raind/registry.h"
 #include "raind/strv.h"
 #include "raind/util.h"
 
@@ -38,9 +39,7 @@ static int work_dir_create(ImageStore *s, const char *work)
         return TAKE_FD(diff_fd);
 }
 
-/* Unpacks into a fresh work directory in tmp/ and makes it a layer. */
-static int import_layer(ImageStore *s, int fd, char ret_id[SHA256_HEX_SIZE], uint64_t *ret_size,
-                        bool *ret_created, char **error)
+int layer_import(ImageStore *s, int fd, int tee_fd, LayerUnpackResult *ret, bool *ret_created, char **error)
 {
         LayerUnpackResult result = {};
         char work[SHA256_HEX_SIZE];
@@ -54,96 +53,122 @@ static int import_layer(ImageStore *s, int fd, char ret_id[SHA256_HEX_SIZE], uin
         if (diff_fd < 0)
                 r = image_error(error, diff_fd, "cannot create a work directory in %s/tmp: %m", s->root);
         else {
-                LayerUnpackOptions o = {s->max_entries, s->max_size, -EBADF};
+                LayerUnpackOptions o = {
+                    .max_entries = s->max_entries,
+                    .max_size = s->max_size,
+                    .tee_fd = tee_fd,
+                };
                 r = layer_unpack(fd, diff_fd, &o, &result, error);
                 safe_close(diff_fd);
         }
         if (r >= 0) {
-                r = layer_commit(s, work, result.digest, result.size, ret_created);
+                r = layer_commit(s, work, result.diff_id, result.size, ret_created);
                 if (r < 0)
-                        r = image_error(error, r, "cannot store layer %s: %m", result.digest);
+                        r = image_error(error, r, "cannot store layer sha256:%s: %m", result.diff_id);
         }
         if (r < 0) {
                 /* Whatever made it into the work directory goes (a failed commit leaves it there too). */
                 (void)tree_remove_at(s->tmp_fd, work);
                 return r;
         }
-        memcpy(ret_id, result.digest, SHA256_HEX_SIZE);
-        *ret_size = result.size;
+        *ret = result;
         return 0;
 }
 
-static int import_config(const char *layer_id, uint64_t size, char **ret)
+/* The layer, and its uncompressed tar as its blob (what a push or save hands on). */
+static int import_layer(ImageStore *s, int fd, LayerUnpackResult *ret, uint64_t *ret_blob_size, char **error)
+{
+        char tee[SHA256_HEX_SIZE], digest[BLOB_DIGEST_SIZE];
+        bool created = false;
+        struct stat st;
+        int r;
+
+        r = random_id(tee);
+        if (r < 0)
+                return image_error(error, r, "cannot name a temporary file: %m");
+        _cleanup_close_ int tee_fd = openat(s->tmp_fd, tee, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (tee_fd < 0)
+                return image_error(error, -errno, "cannot create a file in %s/tmp: %m", s->root);
+        r = layer_import(s, fd, tee_fd, ret, &created, error);
+        if (r >= 0 && fstat(tee_fd, &st) < 0)
+                r = image_error(error, -errno, "cannot stat the layer tarball: %m");
+        if (r >= 0) {
+                snprintf(digest, sizeof(digest), "sha256:%s", ret->diff_id);
+                r = blob_commit_file(s, s->tmp_fd, tee, digest);
+                if (r < 0)
+                        r = image_error(error, r, "cannot store the layer blob: %m");
+        }
+        if (r < 0) {
+                (void)unlinkat(s->tmp_fd, tee, 0);
+                return r;
+        }
+        *ret_blob_size = (uint64_t)st.st_size;
+        return 0;
+}
+
+static int import_config(const char *layer_id, char **ret)
 {
         Image i = {
             .created = (int64_t)now_usec(CLOCK_REALTIME),
-            .size = size,
         };
         char *layers[] = {(char *)layer_id, NULL};
         char *env[] = {(char *)IMPORT_DEFAULT_PATH, NULL};
 
         i.layers = layers;
         i.env = env;
-        return image_config_format(&i, ret);
-}
-
-/* Points reference at id; the image it pointed at before stays, untagged. */
-static int import_tag(ImageStore *s, const char *reference, const char *id)
-{
-        _cleanup_json_ struct json_object *repos = NULL;
-        struct json_object *v;
-        int r;
-
-        r = repositories_load(s, &repos);
-        if (r < 0)
-                return r;
-        v = json_object_new_string(id);
-        if (!v || json_object_object_add(repos, reference, v) < 0) {
-                json_object_put(v);
-                return -ENOMEM;
-        }
-        return repositories_save(s, repos);
-}
-
-/* Undoes a failed import's layer, if it made it. */
-static void import_rollback_layer(ImageStore *s, const char *layer, bool created)
-{
-        if (created)
-                (void)layer_remove(s, layer);
+        return image_config_format(&i, "raind image import", ret);
 }
 
 static int import_image(ImageStore *s, int fd, const char *reference, char ret_id[SHA256_HEX_SIZE],
                         char **error)
 {
-        _cleanup_free_ char *config = NULL;
-        char layer[SHA256_HEX_SIZE], id[SHA256_HEX_SIZE];
-        bool created = false;
-        uint64_t size = 0;
+        _cleanup_free_ char *config = NULL, *manifest = NULL;
+        char layer_digest[BLOB_DIGEST_SIZE], config_digest[BLOB_DIGEST_SIZE];
+        LayerUnpackResult result = {};
+        uint64_t blob_size = 0;
         int r;
 
-        r = import_layer(s, fd, layer, &size, &created, error);
+        r = import_layer(s, fd, &result, &blob_size, error);
         if (r < 0)
                 return r;
 
-        r = import_config(layer, size, &config);
-        if (r >= 0)
-                r = image_write_config(s, config, id);
-        if (r < 0) {
-                import_rollback_layer(s, layer, created);
-                return image_error(error, r, "cannot write the image config: %m");
-        }
-        if (reference) {
-                r = import_tag(s, reference, id);
-                if (r < 0) {
-                        char name[SHA256_HEX_SIZE + sizeof(".json")];
-                        snprintf(name, sizeof(name), "%s.json", id);
-                        (void)unlinkat(s->images_fd, name, 0);
-                        import_rollback_layer(s, layer, created);
-                        return image_error(error, r, "cannot tag the image as %s: %m", reference);
-                }
-        }
-        memcpy(ret_id, id, SHA256_HEX_SIZE);
-        return 0;
+        snprintf(layer_digest, sizeof(layer_digest), "sha256:%s", result.diff_id);
+        ImageBlob layer = {
+            .digest = layer_digest,
+            .media_type = (char *)MEDIA_TYPE_OCI_LAYER_TAR,
+            .size = blob_size,
+        };
+        r = import_config(result.diff_id, &config);
+        if (r < 0)
+                return image_error(error, r, "cannot make the image config: %m");
+        char hex[SHA256_HEX_SIZE];
+        sha256_hex(config, strlen(config), hex);
+        snprintf(config_digest, sizeof(config_digest), "sha256:%s", hex);
+        ImageBlob cfg = {
+            .digest = config_digest,
+            .media_type = (char *)MEDIA_TYPE_OCI_CONFIG,
+            .size = strlen(config),
+        };
+        r = image_manifest_format(&cfg, &layer, 1, &manifest);
+        if (r < 0)
+                return image_error(error, r, "cannot make the image manifest: %m");
+
+        char *diff_ids[] = {result.diff_id, NULL};
+        char *refs[] = {(char *)reference, NULL};
+        ImageCommit c = {
+            .manifest = manifest,
+            .manifest_size = strlen(manifest),
+            .manifest_media_type = MEDIA_TYPE_OCI_MANIFEST,
+            .config = config,
+            .config_size = strlen(config),
+            .config_media_type = MEDIA_TYPE_OCI_CONFIG,
+            .layers = &layer,
+            .diff_ids = diff_ids,
+            .n_layers = 1,
+            .references = reference ? refs : NULL,
+        };
+        /* A failure leaves a layer and blob no image uses: collected at the next open or removal. */
+        return image_store_commit(s, &c, ret_id, error);
 }
 
 int image_store_import(ImageStore *s, int fd, const char *reference, char **ret_id, char **ret_error)

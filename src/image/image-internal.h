@@ -22,11 +22,20 @@
 #define LAYER_JSON_FILE   "layer.json"
 #define LAYER_DIFF_DIR    "diff"
 
+#define BLOBS_DIR     "blobs/sha256"
+#define DOWNLOADS_DIR "downloads"
+#define LOCK_FILE     "lock"
+
+/* "sha256:" + 64 hex digits + NUL */
+#define BLOB_DIGEST_SIZE (sizeof("sha256:") - 1 + SHA256_HEX_SIZE)
+
 struct ImageStore {
         char *root; /* absolute */
         int root_fd;
         int images_fd;
         int layers_fd;
+        int blobs_fd;
+        int downloads_fd;
         int tmp_fd;
         /* Import limits; tests lower them. */
         uint64_t max_entries;
@@ -84,8 +93,79 @@ int layer_remove(ImageStore *s, const char *id);
 int layers_remove_unused(ImageStore *s, char *const *candidates);
 
 /* The image config JSON: OCI image config plus a "raind" object with the layer ids and size. */
-int image_config_format(const Image *i, char **ret);
-int image_config_parse(const char *id, const char *data, size_t size, Image **ret);
+/* A config for a new image (import): the layers, env, entrypoint … of i; one history entry. */
+int image_config_format(const Image *i, const char *created_by, char **ret);
+/* Fills i's config fields from an OCI image config; when i->layers is set, rootfs.diff_ids must match. */
+int image_config_parse(const char *data, size_t size, Image *i);
+
+/* ---- blobs (blob-store.c) ---- */
+
+/* The hex part of a valid "sha256:<64 hex>" digest, else NULL. */
+const char *digest_hex(const char *digest);
+bool blob_exists(ImageStore *s, const char *digest);
+int blob_open(ImageStore *s, const char *digest);
+/* Reads a small blob and checks its digest: -EBADMSG if it does not match. */
+int blob_read(ImageStore *s, const char *digest, size_t max, char **ret, size_t *ret_size);
+/* Stores data as a blob; ret_digest (may be NULL) gets its digest. */
+int blob_write(ImageStore *s, const void *data, size_t size, char ret_digest[BLOB_DIGEST_SIZE]);
+/* Makes the finished file dir_fd/name the blob digest (the caller checked the digest). */
+int blob_commit_file(ImageStore *s, int dir_fd, const char *name, const char *digest);
+/* Opens (creating) root/downloads/<hex> read-write and locks it: concurrent pulls of one blob wait
+ * for each other. What it holds is a prefix of the blob an earlier attempt downloaded. */
+int blob_download_open(ImageStore *s, const char *digest);
+/* Moves the finished download into blobs/; discard drops it. */
+int blob_download_commit(ImageStore *s, const char *digest);
+int blob_download_discard(ImageStore *s, const char *digest);
+/* Removes blobs no image names. */
+int blobs_remove_unused(ImageStore *s);
+/* Digests of all blobs the images use (manifests, configs, layers). */
+int image_blobs_in_use(ImageStore *s, char ***ret);
+
+/* ---- image records (image-record.c) ---- */
+
+typedef struct ImageRecord {
+        ImageBlob manifest;
+        ImageBlob config;
+        const ImageBlob *layers;
+        char *const *diff_ids; /* hex */
+        size_t n_layers;
+        uint64_t size;
+} ImageRecord;
+int image_record_format(const ImageRecord *rec, char **ret);
+/* Fills i->manifest, i->config, i->layers, i->layer_blobs and i->size. */
+int image_record_parse(const char *data, size_t size, Image *i);
+
+/* ---- making images (image-commit.c) ---- */
+
+typedef struct ImageCommit {
+        const char *manifest;
+        size_t manifest_size;
+        const char *manifest_media_type;
+        const char *config;
+        size_t config_size;
+        const char *config_media_type;
+        const ImageBlob *layers; /* blobs, in blobs/ already */
+        char *const *diff_ids;   /* hex, NULL-terminated, n_layers of them, in layers/ already */
+        size_t n_layers;
+        char *const *references; /* normalized; may be NULL */
+} ImageCommit;
+/* Stores manifest and config as blobs, writes the image record and points the references at it. */
+int image_store_commit(ImageStore *s, const ImageCommit *c, char ret_id[SHA256_HEX_SIZE], char **error);
+/* The unpacked size recorded in layers/<id>/layer.json. */
+int layer_size(ImageStore *s, const char *id, uint64_t *ret);
+
+#define MEDIA_TYPE_OCI_CONFIG    "application/vnd.oci.image.config.v1+json"
+#define MEDIA_TYPE_OCI_LAYER_TAR "application/vnd.oci.image.layer.v1.tar"
+
+/* An OCI image manifest for a config and layers. */
+int image_manifest_format(const ImageBlob *config, const ImageBlob *layers, size_t n_layers, char **ret);
+
+/* Unpacks the layer tarball read from fd into tmp/ and makes it layers/<diff_id> (or finds that layer
+ * there already: *ret_created false). tee_fd (or -EBADF) gets the uncompressed tar stream. */
+int layer_import(ImageStore *s, int fd, int tee_fd, LayerUnpackResult *ret, bool *ret_created, char **error);
+
+/* Takes the store's lock for changes to images/ and repositories.json; returns the fd holding it. */
+int image_store_lock(ImageStore *s);
 int image_json_parse(const char *data, size_t size, struct json_object **ret);
 /* RFC 3339 timestamps ("2024-05-01T12:00:00.123456Z") ↔ µs since the epoch. */
 int timestamp_format_rfc3339(int64_t usec, char **ret);
@@ -108,5 +188,5 @@ int image_ids_list(ImageStore *s, char ***ret);
  * when it matched one, else NULL. */
 int image_resolve(ImageStore *s, struct json_object *repos, const char *ref_or_id, char **ret_id,
                   char **ret_reference);
-/* Writes root/images/<id>.json for the config and returns the id. */
-int image_write_config(ImageStore *s, const char *config, char ret_id[SHA256_HEX_SIZE]);
+/* Writes root/images/<id>.json. */
+int image_write_record(ImageStore *s, const char *id, const ImageRecord *rec);

@@ -11,28 +11,40 @@
 
 #define IMAGE_FILE_SUFFIX ".json"
 
-int image_write_config(ImageStore *s, const char *config, char ret_id[SHA256_HEX_SIZE])
+int image_write_record(ImageStore *s, const char *id, const ImageRecord *rec)
 {
-        char id[SHA256_HEX_SIZE], name[SHA256_HEX_SIZE + sizeof(IMAGE_FILE_SUFFIX)];
+        char name[SHA256_HEX_SIZE + sizeof(IMAGE_FILE_SUFFIX)];
+        _cleanup_free_ char *data = NULL;
         int r;
 
-        sha256_hex(config, strlen(config), id);
+        r = image_record_format(rec, &data);
+        if (r < 0)
+                return r;
         snprintf(name, sizeof(name), "%s" IMAGE_FILE_SUFFIX, id);
-        r = write_file_atomicat(s->images_fd, name, config, strlen(config), 0600);
+        r = write_file_atomicat(s->images_fd, name, data, strlen(data), 0600);
         if (r < 0)
                 return r;
-        r = RET_NERRNO(fsync(s->images_fd));
-        if (r < 0)
-                return r;
-        memcpy(ret_id, id, SHA256_HEX_SIZE);
+        return RET_NERRNO(fsync(s->images_fd));
+}
+
+static int split_references(char **all, char ***ret_tags, char ***ret_digests)
+{
+        _cleanup_strv_free_ char **tags = NULL, **digests = NULL;
+
+        STRV_FOREACH (ref, all)
+                if (strv_extend(strchr(*ref, '@') ? &digests : &tags, *ref) < 0)
+                        return -ENOMEM;
+        *ret_tags = TAKE_PTR(tags);
+        *ret_digests = TAKE_PTR(digests);
         return 0;
 }
 
 int image_load(ImageStore *s, struct json_object *repos, const char *id, Image **ret)
 {
-        char name[SHA256_HEX_SIZE + sizeof(IMAGE_FILE_SUFFIX)], digest[SHA256_HEX_SIZE];
+        char name[SHA256_HEX_SIZE + sizeof(IMAGE_FILE_SUFFIX)];
         _cleanup_image_free_ Image *i = NULL;
-        _cleanup_free_ char *data = NULL;
+        _cleanup_free_ char *data = NULL, *config = NULL;
+        _cleanup_strv_free_ char **refs = NULL;
         size_t size;
         int r;
 
@@ -45,14 +57,31 @@ int image_load(ImageStore *s, struct json_object *repos, const char *id, Image *
         r = read_full_fd(fd, IMAGE_CONFIG_SIZE_MAX, &data, &size);
         if (r < 0)
                 return r;
-        /* The id is the digest of the file: a damaged file is not taken for the image. */
-        sha256_hex(data, size, digest);
-        if (!streq(digest, id))
-                return -EBADMSG;
-        r = image_config_parse(id, data, size, &i);
+
+        i = new0(Image, 1);
+        if (!i)
+                return -ENOMEM;
+        i->id = strdup(id);
+        if (!i->id)
+                return -ENOMEM;
+        r = image_record_parse(data, size, i);
         if (r < 0)
                 return r;
-        r = repositories_references_of(repos, id, &i->references);
+        /* The id is the config's digest: a record naming another config is damaged. */
+        if (!streq_ptr(digest_hex(i->config.digest), id))
+                return -EBADMSG;
+        r = blob_read(s, i->config.digest, IMAGE_CONFIG_SIZE_MAX, &config, &size);
+        if (r == -ENOENT)
+                return -EBADMSG;
+        if (r < 0)
+                return r;
+        r = image_config_parse(config, size, i);
+        if (r < 0)
+                return r;
+        r = repositories_references_of(repos, id, &refs);
+        if (r < 0)
+                return r;
+        r = split_references(refs, &i->references, &i->digests);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(i);
@@ -203,4 +232,9 @@ int image_store_list(ImageStore *s, Image ***ret, size_t *ret_n)
         if (ret_n)
                 *ret_n = n;
         return 0;
+}
+
+int image_store_read_config(ImageStore *s, const Image *i, char **ret, size_t *ret_size)
+{
+        return blob_read(s, i->config.digest, IMAGE_CONFIG_SIZE_MAX, ret, ret_size);
 }

@@ -16,6 +16,9 @@ int image_store_remove(ImageStore *s, const char *ref_or_id, char **ret_removed_
         char name[SHA256_HEX_SIZE + sizeof(".json")];
         int r;
 
+        _cleanup_close_ int lock = image_store_lock(s);
+        if (lock < 0)
+                return lock;
         r = repositories_load(s, &repos);
         if (r < 0)
                 return r;
@@ -60,8 +63,10 @@ int image_store_remove(ImageStore *s, const char *ref_or_id, char **ret_removed_
                 return r;
 
         /* The image is gone; layers that cannot be removed now are retried at the next open. */
-        if (image)
+        if (image) {
                 (void)layers_remove_unused(s, image->layers);
+                (void)blobs_remove_unused(s);
+        }
 
         if (ret_removed_id)
                 *ret_removed_id = TAKE_PTR(id);

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "raind/fileio.h"
@@ -18,6 +19,8 @@ ImageStore *image_store_free(ImageStore *s)
         safe_close(s->root_fd);
         safe_close(s->images_fd);
         safe_close(s->layers_fd);
+        safe_close(s->blobs_fd);
+        safe_close(s->downloads_fd);
         safe_close(s->tmp_fd);
         free(s->root);
         free(s);
@@ -106,6 +109,30 @@ static int drop_dangling_references(ImageStore *s)
         return repositories_save(s, repos);
 }
 
+/* A download whose blob is complete is no longer needed. Others stay for the next pull to resume. */
+static int remove_finished_download(ImageStore *s, int dir_fd, const char *name)
+{
+        char digest[BLOB_DIGEST_SIZE];
+
+        snprintf(digest, sizeof(digest), "sha256:%.64s", name);
+        if (image_id_is_valid(name) && !blob_exists(s, digest))
+                return 0;
+        if (unlinkat(dir_fd, name, 0) < 0 && errno != ENOENT)
+                return -errno;
+        return 0;
+}
+
+int image_store_lock(ImageStore *s)
+{
+        _cleanup_close_ int fd =
+            openat(s->root_fd, LOCK_FILE, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return -errno;
+        if (flock(fd, LOCK_EX) < 0)
+                return -errno;
+        return TAKE_FD(fd);
+}
+
 static int image_store_recover(ImageStore *s)
 {
         int r;
@@ -119,6 +146,9 @@ static int image_store_recover(ImageStore *s)
         r = dir_foreach(s->images_fd, remove_temporary_file, s);
         if (r < 0)
                 return r;
+        r = dir_foreach(s->downloads_fd, remove_finished_download, s);
+        if (r < 0)
+                return r;
         r = dir_foreach(s->layers_fd, remove_incomplete_layer, s);
         if (r < 0)
                 return r;
@@ -128,6 +158,9 @@ static int image_store_recover(ImageStore *s)
         /* Layers of an import or removal that stopped half way. With a damaged image file its layers
          * are unknown: then all are kept. */
         r = layers_remove_unused(s, NULL);
+        if (r < 0 && r != -EBADMSG)
+                return r;
+        r = blobs_remove_unused(s);
         if (r < 0 && r != -EBADMSG)
                 return r;
         return 0;
@@ -145,7 +178,7 @@ int image_store_open(const char *root, ImageStore **ret)
         s = calloc(1, sizeof(ImageStore));
         if (!s)
                 return -ENOMEM;
-        s->root_fd = s->images_fd = s->layers_fd = s->tmp_fd = -EBADF;
+        s->root_fd = s->images_fd = s->layers_fd = s->blobs_fd = s->downloads_fd = s->tmp_fd = -EBADF;
         s->max_entries = IMPORT_ENTRIES_MAX;
         s->max_size = IMPORT_SIZE_MAX;
 
@@ -170,6 +203,15 @@ int image_store_open(const char *root, ImageStore **ret)
         s->tmp_fd = open_subdir(s->root_fd, "tmp");
         if (s->tmp_fd < 0)
                 return s->tmp_fd;
+        _cleanup_close_ int blobs_fd = open_subdir(s->root_fd, "blobs");
+        if (blobs_fd < 0)
+                return blobs_fd;
+        s->blobs_fd = open_subdir(blobs_fd, "sha256");
+        if (s->blobs_fd < 0)
+                return s->blobs_fd;
+        s->downloads_fd = open_subdir(s->root_fd, DOWNLOADS_DIR);
+        if (s->downloads_fd < 0)
+                return s->downloads_fd;
 
         r = image_store_recover(s);
         if (r < 0)
@@ -177,4 +219,29 @@ int image_store_open(const char *root, ImageStore **ret)
 
         *ret = TAKE_PTR(s);
         return 0;
+}
+
+static bool work_dir_name_is_valid(const char *name)
+{
+        return !isempty(name) && !strchr(name, '/') && !streq(name, ".") && !streq(name, "..") &&
+               strlen(name) <= NAME_MAX;
+}
+
+int image_store_use_work_dir(ImageStore *s, const char *name)
+{
+        if (!work_dir_name_is_valid(name))
+                return -EINVAL;
+        int fd = open_subdir(s->tmp_fd, name);
+        if (fd < 0)
+                return fd;
+        safe_close(s->tmp_fd);
+        s->tmp_fd = fd;
+        return 0;
+}
+
+int image_store_remove_work_dir(ImageStore *s, const char *name)
+{
+        if (!work_dir_name_is_valid(name))
+                return -EINVAL;
+        return tree_remove_at(s->tmp_fd, name);
 }

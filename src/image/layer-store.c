@@ -100,10 +100,11 @@ int layer_commit(ImageStore *s, const char *work_name, const char *id, uint64_t 
         return 0;
 }
 
-static int layers_in_use(ImageStore *s, char ***ret)
+/* Calls f for every image that loads; -EBADMSG when one is damaged (what it uses is unknown). */
+static int images_foreach(ImageStore *s, int (*f)(const Image *i, char ***acc), char ***acc)
 {
         _cleanup_json_ struct json_object *repos = NULL;
-        _cleanup_strv_free_ char **ids = NULL, **used = NULL;
+        _cleanup_strv_free_ char **ids = NULL;
         int r;
 
         r = repositories_load(s, &repos);
@@ -119,10 +120,58 @@ static int layers_in_use(ImageStore *s, char ***ret)
                         continue;
                 if (r < 0)
                         return r;
-                STRV_FOREACH (l, i->layers)
-                        if (!strv_contains(used, *l) && strv_extend(&used, *l) < 0)
-                                return -ENOMEM;
+                r = f(i, acc);
+                if (r < 0)
+                        return r;
         }
+        return 0;
+}
+
+static int add_unique(char ***l, const char *s)
+{
+        if (strv_contains(*l, s))
+                return 0;
+        return strv_extend(l, s);
+}
+
+static int collect_layers(const Image *i, char ***acc)
+{
+        STRV_FOREACH (l, i->layers)
+                if (add_unique(acc, *l) < 0)
+                        return -ENOMEM;
+        return 0;
+}
+
+static int collect_blobs(const Image *i, char ***acc)
+{
+        if (add_unique(acc, i->manifest.digest) < 0 || add_unique(acc, i->config.digest) < 0)
+                return -ENOMEM;
+        for (size_t k = 0; i->layers[k]; k++)
+                if (add_unique(acc, i->layer_blobs[k].digest) < 0)
+                        return -ENOMEM;
+        return 0;
+}
+
+static int layers_in_use(ImageStore *s, char ***ret)
+{
+        _cleanup_strv_free_ char **used = NULL;
+        int r;
+
+        r = images_foreach(s, collect_layers, &used);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(used);
+        return 0;
+}
+
+int image_blobs_in_use(ImageStore *s, char ***ret)
+{
+        _cleanup_strv_free_ char **used = NULL;
+        int r;
+
+        r = images_foreach(s, collect_blobs, &used);
+        if (r < 0)
+                return r;
         *ret = TAKE_PTR(used);
         return 0;
 }

@@ -99,7 +99,7 @@ static void test_exec_errors(void **state)
 
 static void test_one_line(void **state)
 {
-        check(BUS_ERROR_IMPORT_FAILED, "Import failed:\nentry ../etc/passwd\tleaves the root\n", -EINVAL,
+        check(BUS_ERROR_IMAGE_JOB_FAILED, "Import failed:\nentry ../etc/passwd\tleaves the root\n", -EINVAL,
               NULL, NULL, "Import failed: entry ../etc/passwd leaves the root ", EXIT_DAEMON_ERROR);
         /* No message: the error name is better than nothing. */
         check(BUS_ERROR_AMBIGUOUS_ID, NULL, -EINVAL, NULL, NULL, BUS_ERROR_AMBIGUOUS_ID, EXIT_DAEMON_ERROR);

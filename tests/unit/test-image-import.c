@@ -215,6 +215,19 @@ static void assert_import_fails(Fixture *f, const char *path, int expected, cons
         assert_int_equal(dir_count(f->outside), outside);
 }
 
+/* The image's one layer blob is the uncompressed tar: its digest is the layer id (diff_id). */
+static void assert_blob_is_layer(Fixture *f, const Image *i)
+{
+        char blob[PATH_MAX], digest[SHA256_HEX_SIZE];
+
+        assert_string_equal(i->layer_blobs[0].media_type, "application/vnd.oci.image.layer.v1.tar");
+        assert_true(startswith(i->layer_blobs[0].digest, "sha256:"));
+        assert_string_equal(i->layer_blobs[0].digest + 7, i->layers[0]);
+        snprintf(blob, sizeof(blob), "%s/blobs/sha256/%s", f->store, i->layers[0]);
+        file_sha256(blob, digest);
+        assert_string_equal(digest, i->layers[0]);
+}
+
 static char *layer_file(Fixture *f, const Image *i, const char *rel)
 {
         _cleanup_strv_free_ char **dirs = NULL;
@@ -279,13 +292,18 @@ static void test_import_good(void **state)
                                       strlen("was absolute\n") + strlen("raind\n") +
                                       strlen("overwritten\n"));
 
-        /* Layer id: the digest of the input bytes; image id: the digest of its config file. */
-        file_sha256(path, digest);
-        assert_string_equal(i->layers[0], digest);
+        /* Layer id: the diff_id, the digest of the uncompressed tar, which is kept as the layer's blob;
+         * image id: the digest of its config blob. A manifest names both. */
+        assert_blob_is_layer(f, i);
         char config[PATH_MAX];
-        snprintf(config, sizeof(config), "%s/images/%s.json", f->store, id);
+        snprintf(config, sizeof(config), "%s/blobs/sha256/%s", f->store, id);
         file_sha256(config, digest);
         assert_string_equal(digest, id);
+        assert_string_equal(i->manifest.media_type, "application/vnd.oci.image.manifest.v1+json");
+        assert_true(startswith(i->manifest.digest, "sha256:"));
+        snprintf(config, sizeof(config), "%s/blobs/sha256/%s", f->store, i->manifest.digest + 7);
+        file_sha256(config, digest);
+        assert_string_equal(digest, i->manifest.digest + 7);
 
         /* The layer's files. */
         p = layer_file(f, i, "etc/hostname");
@@ -473,8 +491,8 @@ static void test_compressions(void **state)
                 p = layer_file(f, i, "data");
                 assert_file_content(p, "compressed or not\n");
         }
-        /* Same content, different bytes: five layers. */
-        assert_int_equal(store_count(f, "layers"), ELEMENTSOF(filters));
+        /* Same tar, compressed five ways: one diff_id, one layer. */
+        assert_int_equal(store_count(f, "layers"), 1);
 }
 
 static void test_shared_layer_and_remove(void **state)
@@ -1074,7 +1092,7 @@ static void test_pipe_input(void **state)
         assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 
         assert_int_equal(image_store_lookup(f->s, "piped", &i), 0);
-        assert_string_equal(i->layers[0], digest);
+        assert_blob_is_layer(f, i);
         p = layer_file(f, i, "piped");
         assert_file_content(p, "through a pipe\n");
 }

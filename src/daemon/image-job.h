@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-bus.h>
+
+typedef struct Manager Manager;
+typedef struct ImageJob ImageJob;
+
+/* Image work that takes long (import, pull, push, load, save) runs in a forked worker, so that raindd
+ * keeps answering everyone else. Workers only add to the image store and run side by side; calls that
+ * remove from it (RemoveImage, PruneImages) wait until no worker runs and are then dispatched again.
+ *
+ * Pulls and pushes are D-Bus jobs: the call returns the job's object path at once
+ * (/org/raind/raind1/job/<n>, interface org.raind.raind1.Job, with per-layer progress in its Layers
+ * property) and the Manager's JobRemoved signal tells how it ended. Imports, loads and saves answer
+ * their call when they are done. */
+
+typedef enum ImageJobType {
+        IMAGE_JOB_IMPORT,
+        IMAGE_JOB_PULL,
+        IMAGE_JOB_PUSH,
+        IMAGE_JOB_LOAD,
+        IMAGE_JOB_SAVE,
+        _IMAGE_JOB_TYPE_MAX,
+} ImageJobType;
+
+typedef struct ImageJobParams {
+        ImageJobType type;
+        char *target;      /* import: reference (may be NULL); pull: reference; push: image; save: format */
+        char *destination; /* push: where to (NULL: the image's reference) */
+        char **names;      /* save: images */
+        int fd;            /* import, load: read from; save: written to (owned by the params) */
+        char *platform;
+        bool tls_verify;
+        char *username;
+        char *password;
+} ImageJobParams;
+
+void image_job_params_done(ImageJobParams *p);
+
+/* Starts a worker. For pull and push, request is answered with the job's path now; otherwise when the
+ * worker is done. Takes over p's contents. */
+int image_job_start(Manager *m, sd_bus_message *request, ImageJobParams *p);
+
+/* True when a worker runs: call was queued and is dispatched again once none runs. */
+bool image_store_busy(Manager *m, sd_bus_message *call);
+void image_jobs_free(Manager *m);
