@@ -69,7 +69,7 @@ int tree_remove_at(int dirfd, const char *name);
  * (user.overlay.opaque unprivileged), so that dir_fd can be an overlayfs lower directory. */
 typedef struct LayerUnpackOptions {
         uint64_t max_entries;
-        uint64_t max_size; /* bytes read, unpacked bytes, and half the decompressed tar stream */
+        uint64_t max_size; /* on bytes read and bytes unpacked; the tar stream may be twice as long */
         int tee_fd;        /* -EBADF, or an fd that receives the decompressed tar stream as it is read */
 } LayerUnpackOptions;
 typedef struct LayerUnpackResult {

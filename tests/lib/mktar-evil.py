@@ -14,6 +14,9 @@ behind in the store and nothing outside it. OUT_DIR gets:
   hardlink-out.tar        hardlinks "h1" -> "../../etc/passwd" (climbs out) and "h2" -> "/etc/passwd"
                           (absolute: inside the root that is etc/passwd, which the archive lacks); a
                           careless unpacker links the host's /etc/passwd into the image.
+  whiteout-escape.tar     "w" -> /tmp/raind-evil-target, then the OCI whiteout "w/.wh.victim": turned into
+                          a whiteout device by following "w", it would land in /tmp/raind-evil-target/victim.
+  bad-whiteout.tar        ".wh..wh.plnk": a whiteout meta name the OCI layer spec does not define.
   corrupt.tar.gz          a valid gzip-compressed tarball cut in half: truncated gzip input.
   notatar.bin             4 KiB of random bytes.
 """
@@ -79,6 +82,16 @@ def main():
         file_info("ok", b"fine\n"),
         hardlink_info("h1", "../../etc/passwd"),
         hardlink_info("h2", "/etc/passwd"),
+    ])
+
+    write_tar(os.path.join(out, "whiteout-escape.tar"), [
+        symlink_info("w", EVIL_TARGET),
+        file_info("w/.wh.victim", b""),
+    ])
+
+    write_tar(os.path.join(out, "bad-whiteout.tar"), [
+        file_info("ok", b"fine\n"),
+        file_info(".wh..wh.plnk", b""),
     ])
 
     good = io.BytesIO()

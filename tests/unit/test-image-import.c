@@ -1124,6 +1124,8 @@ static void test_evil_script_tarballs(void **state)
             {"abs-symlink-escape.tar", "'a/pwned'"},
             {"rel-symlink-escape.tar", "'b/pwned'"},
             {"hardlink-out.tar", "'h1'"},
+            {"whiteout-escape.tar", "'w/.wh.victim' would be written through a symlink"},
+            {"bad-whiteout.tar", "'.wh..wh.plnk' is an unknown whiteout"},
             {"corrupt.tar.gz", "truncated"},
             {"notatar.bin", "not a tar archive"},
         };
@@ -1134,6 +1136,7 @@ static void test_evil_script_tarballs(void **state)
         for (size_t k = 0; k < ELEMENTSOF(cases); k++) {
                 assert_import_fails(f, tar_path(f, cases[k].name, path), -EBADMSG, cases[k].needle);
                 assert_int_equal(access("/tmp/raind-evil-target/pwned", F_OK), -1);
+                assert_int_equal(access("/tmp/raind-evil-target/victim", F_OK), -1);
         }
 }
 
