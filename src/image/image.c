@@ -16,12 +16,13 @@ Image *image_free(Image *i)
         free(i->id);
         strv_free(i->references);
         strv_free(i->digests);
-        strv_free(i->layers);
         image_blob_done(&i->manifest);
         image_blob_done(&i->config);
+        /* As many blobs as layers. */
         for (size_t k = 0; i->layer_blobs && i->layers && i->layers[k]; k++)
                 image_blob_done(&i->layer_blobs[k]);
         free(i->layer_blobs);
+        strv_free(i->layers);
         free(i->os);
         free(i->architecture);
         free(i->variant);
