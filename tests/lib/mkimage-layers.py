@@ -24,8 +24,9 @@ bench, ready for `skopeo copy oci:DIR:TAG docker://…`. Python's standard libra
       One layer with /big: SIZE_MB MiB of pseudo-random bytes, stored without compression (gzip level 0)
       so that the blob is as large as the data: for interrupted and resumed pulls.
   mkimage-layers.py mixed BUSYBOX_TAR OUT_DIR [--mb TOTAL_MB]
-      The pull bench's image: busybox plus three layers of about TOTAL_MB/3 MiB each (default 60 in
-      all): incompressible binaries, many small compressible text files, and a mix of both.
+      The pull bench's image: busybox (with /etc/raind-image added, so that it shares no layer with an
+      image of the bare tarball) plus three layers of about TOTAL_MB/3 MiB each (default 60 in all):
+      incompressible binaries, many small compressible text files, and a mix of both.
 
 Common options: --tag TAG (default "latest"; the name in index.json, as in oci:OUT_DIR:TAG). Content,
 timestamps and owners are fixed, so the same arguments give the same digests. OUT_DIR is created; an
@@ -354,7 +355,13 @@ def image_mixed(layout, args):
             else:
                 add_file(tar, f"srv/data{i}.txt", text_bytes(rng, third // n))
 
-    layers = [layout.put_tarball_layer(args.busybox)] + [layout.put_layer(f) for f in (binaries, docs, mixed)]
+    def base(tar):  # busybox plus a name: no layer in common with an image made from the bare tarball
+        with tarfile.open(args.busybox, "r:*") as src:
+            for member in src:
+                tar.addfile(member, src.extractfile(member) if member.isreg() else None)
+        add_file(tar, "etc/raind-image", b"mixed\n")
+
+    layers = [layout.put_layer(f) for f in (base, binaries, docs, mixed)]
     return layout.put_image(layers, {"Env": [PATH], "Cmd": ["/bin/sh"]})
 
 
