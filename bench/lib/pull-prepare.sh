@@ -10,12 +10,13 @@ set -eu -o pipefail
 work=${1:?usage: pull-prepare.sh WORKDIR TOTAL_MB}
 mb=${2:?usage: pull-prepare.sh WORKDIR TOTAL_MB}
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-# shellcheck source=../../tests/lib/registry.sh
+# shellcheck source=tests/lib/registry.sh
 . "$top/tests/lib/registry.sh"
 
 rm -rf "$work/pull-layout" "$work/pull-registry"
 [ -f "$work/rootfs.tar" ] || "$top/tests/lib/mkimage-busybox.sh" "$work/rootfs.tar" >/dev/null
-want=$(python3 -B "$top/tests/lib/mkimage-layers.py" --tag 1 mixed "$work/rootfs.tar" "$work/pull-layout" --mb "$mb" | tail -n 1)
+want=$(python3 -B "$top/tests/lib/mkimage-layers.py" --tag 1 mixed "$work/rootfs.tar" "$work/pull-layout" --mb "$mb" |
+        tail -n 1)
 
 registry_start "$work/pull-registry"
 trap 'registry_stop' ERR

@@ -34,7 +34,8 @@ registry_wait_http() {
 }
 
 registry_start() {
-        local dir=${1:?usage: registry_start DIR [--htpasswd USER:PASS]} creds="" auth="" attempt pid port
+        local dir=${1:?usage: registry_start DIR [--htpasswd USER:PASS]}
+        local creds="" auth="" attempt pid port
         shift
         while [ $# -gt 0 ]; do
                 case $1 in
@@ -46,12 +47,14 @@ registry_start() {
                 echo "registry_start: a registry is running already (PID $REGISTRY_PID); registry_stop first" >&2
                 return 1
         fi
-        command -v docker-registry >/dev/null || { echo "registry_start: docker-registry is not installed" >&2; return 1; }
+        command -v docker-registry >/dev/null ||
+                { echo "registry_start: docker-registry is not installed" >&2; return 1; }
         mkdir -p "$dir/storage" || return 1
         dir=$(cd "$dir" && pwd)
         if [ -n "$creds" ]; then
                 [[ $creds == ?*:?* ]] || { echo "registry_start: --htpasswd wants USER:PASS" >&2; return 2; }
-                command -v htpasswd >/dev/null || { echo "registry_start: htpasswd missing (apache2-utils)" >&2; return 1; }
+                command -v htpasswd >/dev/null ||
+                        { echo "registry_start: htpasswd missing (apache2-utils)" >&2; return 1; }
                 # -B: bcrypt, the only hash docker-registry accepts; -i: the password from stdin, not argv.
                 htpasswd -B -i -c "$dir/htpasswd" "${creds%%:*}" <<<"${creds#*:}" 2>/dev/null ||
                         { echo "registry_start: htpasswd failed" >&2; return 1; }
@@ -93,17 +96,18 @@ EOC
                 wait "$pid" 2>/dev/null || true
                 grep -q 'address already in use' "$dir/registry.log" || break
         done
-        echo "registry_start: docker-registry did not answer on 127.0.0.1:$port (attempt $attempt): $(tail -n 3 "$dir/registry.log" | tr '\n' ' ')" >&2
+        echo "registry_start: docker-registry did not answer on 127.0.0.1:$port (attempt $attempt):" \
+                "$(tail -n 3 "$dir/registry.log" | tr '\n' ' ')" >&2
         return 1
 }
 
 registry_stop() {
-        local pid=${REGISTRY_PID:-} i
+        local pid=${REGISTRY_PID:-} _
         [ -n "$pid" ] || return 0
         if kill "$pid" 2>/dev/null; then
                 # wait(1) only knows our own children; a registry started by another shell is polled.
                 wait "$pid" 2>/dev/null || true
-                for i in $(seq 100); do
+                for _ in $(seq 100); do
                         kill -0 "$pid" 2>/dev/null || break
                         sleep 0.05
                 done
