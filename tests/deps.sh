@@ -11,8 +11,9 @@ PACKAGES=(
         systemd dbus polkitd util-linux bsdutils iproute2 procps busybox-static python3 time
         # benchmarks (bench/): the runtimes raind is measured against
         podman crun runc conmon skopeo hyperfine
-        # the registry client's tests: a real registry on loopback
-        docker-registry
+        # the registry client's tests and the pull bench: a real registry on loopback (tests/lib/registry.sh),
+        # htpasswd (bcrypt) for its basic auth, curl to wait for it
+        docker-registry apache2-utils curl
 )
 
 missing=()

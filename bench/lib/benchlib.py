@@ -33,9 +33,11 @@ PODMAN_RUN_FLAGS = [
 # Counts and repetitions: the full run, and the smoke run that only proves every scenario works.
 PARAMS = {
     "full": {"runs": 60, "warmup": 3, "many": 100, "clients": 8, "scale": [0, 100, 1000],
-             "ls_runs": 20, "breakdown_runs": 20},
+             "ls_runs": 20, "breakdown_runs": 20, "pull_mb": 60, "pull_runs": 10, "pull_warmup": 1,
+             "pull_rss_runs": 3},
     "smoke": {"runs": 2, "warmup": 0, "many": 3, "clients": 8, "scale": [0, 3],
-              "ls_runs": 1, "breakdown_runs": 1},
+              "ls_runs": 1, "breakdown_runs": 1, "pull_mb": 12, "pull_runs": 1, "pull_warmup": 0,
+              "pull_rss_runs": 1},
 }
 
 

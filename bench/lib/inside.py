@@ -14,6 +14,7 @@ import breakdown
 import latency
 import many
 import overhead
+import pull
 import report
 import scale
 from benchlib import OUT, PARAMS, RAW, TOP, WORK, out, run, say, settle, write_raw
@@ -62,6 +63,7 @@ def versions():
         "runc": first_line(["runc", "--version"]),
         "crun": first_line(["crun", "--version"]),
         "skopeo": first_line(["skopeo", "--version"]),
+        "docker-registry": first_line(["docker-registry", "--version"]),
         "hyperfine": first_line(["hyperfine", "--version"]),
     }
 
@@ -95,8 +97,9 @@ def main():
         errors.append(f"prepare: {p.stderr.strip()[-1500:]}")
     else:
         # The breakdown right after the latency runs: both on a quiet machine, comparable.
+        # The pull last: its registry and layers come and go without touching the others' numbers.
         for scenario in (latency.run_scenario, breakdown.run_scenario, overhead.run_scenario, many.run_scenario,
-                         scale.run_scenario):
+                         scale.run_scenario, pull.run_scenario):
             try:
                 settle()
                 errors += scenario(params)

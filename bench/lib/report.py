@@ -172,6 +172,45 @@ def md_overhead(o):
     return lines
 
 
+def md_pull(pl):
+    image = pl.get("image") or {}
+    lines = ["## 5. Image pull from a registry on loopback", ""]
+    if image:
+        layers = image["layers"]
+        lines += [f"`{pl.get('ref')}` ({pl.get('digest')}), pushed with skopeo to Debian's docker-registry on "
+                  f"127.0.0.1 in the sandbox: {len(layers)} gzip layers, {mib(image['compressed_total'] / 1024):.1f} "
+                  f"MiB compressed, {mib(image['uncompressed_total'] / 1024):.1f} MiB unpacked (busybox; "
+                  "incompressible binaries; many small text files; half and half). Every run starts clean: "
+                  "hyperfine's prepare removes the image (`raind image rm`, `podman rmi -f`, `rm -rf DIR`).", ""]
+    lines += ["| tool | median ms | p25–p75 ms | min ms | MiB/s (compressed) | × raind | peak RSS KiB | runs |",
+              "|---|---:|---:|---:|---:|---:|---|---:|"]
+    for r in pl.get("rows", []):
+        if "skipped" in r or "error" in r:
+            lines.append(f"| {r['label']} | {'not measured' if 'skipped' in r else 'failed'} | | | | | | |")
+            continue
+        mem = r.get("memory_kib") or []
+        clients = max((m["client"] for m in mem), default=None)
+        peak = f"{clients}" if clients is not None else "–"
+        if r["key"] == "raind":
+            daemon = max((m.get("raindd_peak") or 0 for m in mem), default=0)
+            before = max((m.get("raindd_before") or 0 for m in mem), default=0)
+            peak = f"raindd {daemon} (before: {before}), CLI {clients}" if daemon else f"CLI {clients} (raindd: –)"
+        lines.append(f"| {r['label']} | {fmt(r['median'])} | {fmt(r['p25'])}–{fmt(r['p75'])} | {fmt(r['min'])} | "
+                     f"{fmt(r.get('mib_per_s'))} | {fmt(r.get('x_raind'), 2)} | {peak} | {r['n']} |")
+    ratios = pl.get("ratios", {})
+    if ratios:
+        lines += ["", "Ratios of medians: " + ", ".join(f"{k} = {v:.3g}" for k, v in ratios.items()) + "."]
+    lines += ["", "Peak RSS: the largest of the separate pulls under GNU time (the client's maximum RSS); for raind "
+              "also raindd's VmHWM, reset just before the pull. skopeo only downloads the blobs into a directory; "
+              "raind and podman also decompress and unpack every layer into their stores."]
+    for r in pl.get("rows", []):
+        if "error" in r:
+            lines.append(f"\n{r['label']} failed: {r['error']}")
+        elif "skipped" in r:
+            lines.append(f"\n{r['label']}: not measured: {r['skipped']}.")
+    return lines
+
+
 def md_breakdown(bd):
     lines = ["## Where raind's start path spends its time", ""]
     root = bd.get("root")
@@ -219,7 +258,7 @@ def md_breakdown(bd):
 
 def write():
     setup = read_raw("setup") or {}
-    lat, ovh, mny, scl, bd = (read_raw(n) for n in ("latency", "overhead", "many", "scale", "breakdown"))
+    lat, ovh, mny, scl, bd, pl = (read_raw(n) for n in ("latency", "overhead", "many", "scale", "breakdown", "pull"))
     t = targets(lat, ovh, scl)
     if setup.get("mode") == "smoke":  # a sample or two proves the bench works, not the targets
         for x in t:
@@ -227,12 +266,12 @@ def write():
     explain(t, lat, ovh, scl, bd)
     result = {k: setup.get(k) for k in ("date", "mode", "machine", "versions", "params", "image_layer",
                                         "duration_s")}
-    findings = [f for raw in (lat, ovh, mny, scl, bd) if raw for f in raw.get("findings", [])]
+    findings = [f for raw in (lat, ovh, mny, scl, bd, pl) if raw for f in raw.get("findings", [])]
     warnings = setup.get("raindd_warnings") or []
     if warnings:
         findings.append("raindd logged warnings or errors: " + "; ".join(f"\"{w}\" × {n}" for w, n in warnings[:6]))
     result.update({"start_to_exit": lat, "per_container": ovh, "many": mny, "scale": scl, "breakdown": bd,
-                   "targets": t, "findings": findings, "errors": setup.get("errors", [])})
+                   "pull": pl, "targets": t, "findings": findings, "errors": setup.get("errors", [])})
     with open(os.path.join(OUT, "results.json"), "w") as f:
         json.dump(result, f, indent=1)
 
@@ -266,6 +305,8 @@ def write():
         lines += md_scale(scl) + [""]
     if ovh:
         lines += md_overhead(ovh) + [""]
+    if pl:
+        lines += md_pull(pl) + [""]
     if bd:
         lines += md_breakdown(bd) + [""]
     if findings:
