@@ -12,7 +12,7 @@ PACKAGES=(
         # benchmarks (bench/): the runtimes raind is measured against
         podman crun runc conmon skopeo hyperfine
         # the registry client's tests: a real registry on loopback
-        docker-registry
+        docker-registry apache2-utils
 )
 
 missing=()
