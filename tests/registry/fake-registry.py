@@ -3,7 +3,8 @@
 # A tiny registry for the cases a real one will not produce: fake-registry.py PORTFILE DIR MODE
 # serves DIR/manifest.json (with DIR/content-type) and DIR/blobs/<digest> for any repository and tag,
 # asks for a bearer token first (realm on itself), and sends blobs through a redirect, honouring
-# "Range: bytes=N-" with a 206. Every blob request is logged to DIR/requests.log as "<digest> <range>".
+# "Range: bytes=N-" with a 206. Every blob request is logged to DIR/requests.log as "<digest> <range>",
+# every token it gives out as "token <token>".
 # MODE "good" serves blobs as they are, "corrupt" flips a byte of every layer blob, "long" appends one,
 # "index" serves DIR/index.json for tags and the manifest only by its digest, "drop" cuts the connection
 # halfway through each layer blob the first time, "flaky" answers 503 to the first two requests for
@@ -67,6 +68,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with lock:
                 issued[0] += 1
                 token = "t0ken-%d" % issued[0]
+                with open(os.path.join(root, "requests.log"), "a") as log:
+                    log.write("token %s\n" % token)
                 tokens[token] = 2 if mode == "expire" else 1 << 30
             return self.send(200, json.dumps({"access_token" if mode == "expire" else "token": token}).encode())
         if self.path.startswith("/cdn/"):

@@ -356,7 +356,10 @@ token_credentials() {
                 [ "$(ls "$tmp/fake-cred" | wc -l)" = 2 ]
 }
 check "a token service that wants credentials: none, wrong, right" token_credentials
-expire() { fake_pull expire "$tmp/fake-expire" >/dev/null && [ "$(ls "$tmp/fake-expire" | wc -l)" = 2 ]; }
+expire() { # each token is good for two requests: the pull needs a second one
+        fake_pull expire "$tmp/fake-expire" >/dev/null && [ "$(ls "$tmp/fake-expire" | wc -l)" = 2 ] &&
+                [ "$(grep -c '^token ' "$tmp/fake/requests.log")" -ge 2 ]
+}
 check "an expired token is fetched anew (access_token)" expire
 baddigest() {
         fake_pull baddigest "$tmp/fake-baddigest" >/dev/null
