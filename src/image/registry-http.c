@@ -791,6 +791,7 @@ int registry_request_retry(RegistryClient *c, CURL *curl, HttpRequest *req, Http
                 return r;
         if (h->status < 200 || h->status > 299)
                 return http_status_error(c, req, h, ret_error);
+        registry_error_clear(ret_error);
         return 0;
 }
 
