@@ -503,16 +503,79 @@ static struct json_object *oci_index_entry(const char *media_type, const char *h
         return e;
 }
 
+static struct json_object *oci_descriptor(const char *media_type, const RegistryDescriptor *d)
+{
+        struct json_object *o = json_object_new_object();
+
+        if (!o)
+                return NULL;
+        json_object_object_add(o, "mediaType", json_object_new_string(media_type));
+        json_object_object_add(o, "digest", json_object_new_string(d->digest));
+        json_object_object_add(o, "size", json_object_new_int64((int64_t)d->size));
+        return o;
+}
+
+/* skopeo (1.9) does not find a Docker schema2 manifest by its ref.name in an OCI layout: it is
+ * rewritten with OCI media types, as `skopeo copy` to oci-archive: does. Config and layers stay
+ * byte for byte the same; the manifest gets a new digest. */
+static int oci_manifest_from_docker(const RegistryManifest *m, char **ret, size_t *ret_size)
+{
+        _cleanup_json_ struct json_object *o = json_object_new_object(), *layers = json_object_new_array();
+        const char *s;
+        size_t size;
+
+        if (!o || !layers)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->n_layers; i++) {
+                const char *t = m->layers[i].media_type;
+
+                if (streq(t, "application/vnd.docker.image.rootfs.diff.tar.gzip"))
+                        t = MEDIA_TYPE_OCI_LAYER_GZIP;
+                else if (streq(t, "application/vnd.docker.image.rootfs.diff.tar"))
+                        t = MEDIA_TYPE_OCI_LAYER;
+                struct json_object *l = oci_descriptor(t, &m->layers[i]);
+                if (!l)
+                        return -ENOMEM;
+                json_object_array_add(layers, l);
+        }
+        json_object_object_add(o, "schemaVersion", json_object_new_int(2));
+        json_object_object_add(o, "mediaType", json_object_new_string(MEDIA_TYPE_OCI_MANIFEST));
+        json_object_object_add(o, "config",
+                               oci_descriptor("application/vnd.oci.image.config.v1+json", &m->config));
+        json_object_object_add(o, "layers", TAKE_PTR(layers));
+
+        s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+                                              &size);
+        if (!s)
+                return -ENOMEM;
+        *ret = strndup(s, size);
+        if (!*ret)
+                return -ENOMEM;
+        *ret_size = size;
+        return 0;
+}
+
 static int write_oci_image(ArchiveWriter *w, const ArchiveImage *image, struct json_object *manifests)
 {
         _cleanup_registry_manifest_free_ RegistryManifest *m = NULL;
-        _cleanup_free_ char *name = NULL;
+        _cleanup_free_ char *name = NULL, *converted = NULL;
+        const char *manifest = image->manifest, *media_type;
+        size_t manifest_size = image->manifest_size, n_tags = strv_length(image->tags);
         char hex[SHA256_HEX_SIZE];
         int r;
 
         r = oci_manifest_check(w, image, hex, &m);
         if (r < 0)
                 return r;
+        media_type = m->media_type;
+        if (streq(m->media_type, MEDIA_TYPE_DOCKER_MANIFEST)) {
+                r = oci_manifest_from_docker(m, &converted, &manifest_size);
+                if (r < 0)
+                        return r;
+                manifest = converted;
+                media_type = MEDIA_TYPE_OCI_MANIFEST;
+                sha256_hex(manifest, manifest_size, hex);
+        }
 
         for (size_t i = 0; i < m->n_layers; i++) {
                 r = write_oci_blob(w, &m->layers[i]);
@@ -525,20 +588,18 @@ static int write_oci_image(ArchiveWriter *w, const ArchiveImage *image, struct j
         if (asprintf(&name, OCI_BLOBS_DIR "%s", hex) < 0)
                 return -ENOMEM;
         if (!strv_contains(w->written, name)) {
-                r = write_memory_entry(w, name, image->manifest, image->manifest_size);
+                r = write_memory_entry(w, name, manifest, manifest_size);
                 if (r < 0)
                         return r;
         }
 
         /* One entry per tag, as skopeo and podman write them; an untagged image gets one without. */
-        for (size_t i = 0; i == 0 || (image->tags && image->tags[i]); i++) {
-                const char *tag = image->tags ? image->tags[i] : NULL;
-                struct json_object *e = oci_index_entry(m->media_type, hex, image->manifest_size, tag);
+        for (size_t i = 0; i < MAX(n_tags, (size_t)1); i++) {
+                struct json_object *e =
+                    oci_index_entry(media_type, hex, manifest_size, n_tags > 0 ? image->tags[i] : NULL);
                 if (!e)
                         return -ENOMEM;
                 json_object_array_add(manifests, e);
-                if (!tag)
-                        break;
         }
         return 0;
 }

@@ -63,8 +63,10 @@ typedef int (*ArchiveBlobOpen)(const char *digest, void *userdata);
  *
  * oci-archive (as skopeo): oci-layout, blobs/sha256/<hex> verbatim (manifest, config, layers) and
  * index.json last, one entry per image and tag with the tag as org.opencontainers.image.ref.name.
- * Docker schema2 manifests are kept as they are (skopeo and podman read them from an OCI layout), so
- * the manifest digest never changes.
+ * A Docker schema2 manifest is rewritten with OCI media types (skopeo 1.9 finds no image by ref.name
+ * whose index entry is not an OCI manifest; `skopeo copy` converts the same way): its config and
+ * layers stay byte for byte, the manifest in the archive gets a new digest. OCI manifests are kept
+ * verbatim. podman 4.3 `load` takes only an oci-archive with a single index entry, i.e. one tag.
  *
  * Every blob is checked against its digest (and size and diff_id where given) as it is copied; on a
  * mismatch the output is left incomplete (no manifest.json or index.json) and an error returned. */
