@@ -9,7 +9,8 @@
 
 /* A client for OCI distribution registries (Docker Hub, Debian's docker-registry, …): references,
  * manifest selection and blob download. None of these functions log; errors are negative errno values
- * and, where a ret_error parameter exists, one line for the user. */
+ * and, where a ret_error parameter exists, one line for the user (left NULL on success, also when a
+ * retried failure came first). */
 
 #define REGISTRY_MANIFEST_SIZE_MAX (4U << 20)
 #define REGISTRY_CONFIG_SIZE_MAX   (8U << 20)

@@ -92,6 +92,7 @@ void container_config_done(ContainerConfig *c)
         free(c->hostname);
         free(c->network);
         free(c->restart_policy);
+        free(c->stop_signal);
         strv_free(c->cap_add);
         strv_free(c->cap_drop);
         memset(c, 0, sizeof(*c));
@@ -175,6 +176,7 @@ static struct json_object *config_to_json(const ContainerConfig *cfg)
         json_object_object_add(o, "tty", json_object_new_boolean(cfg->tty));
         json_object_object_add(o, "openStdin", json_object_new_boolean(cfg->open_stdin));
         json_add_string(o, "restartPolicy", cfg->restart_policy);
+        json_add_string(o, "stopSignal", cfg->stop_signal);
         return o;
 }
 
@@ -197,7 +199,8 @@ static int config_from_json(struct json_object *o, ContainerConfig *cfg)
             free_and_strdup(&cfg->user, json_get_string(o, "user")) < 0 ||
             free_and_strdup(&cfg->hostname, json_get_string(o, "hostname")) < 0 ||
             free_and_strdup(&cfg->network, json_get_string(o, "network")) < 0 ||
-            free_and_strdup(&cfg->restart_policy, json_get_string(o, "restartPolicy")) < 0)
+            free_and_strdup(&cfg->restart_policy, json_get_string(o, "restartPolicy")) < 0 ||
+            free_and_strdup(&cfg->stop_signal, json_get_string(o, "stopSignal")) < 0)
                 return -ENOMEM;
         if ((r = json_get_strv(o, "command", &cfg->command)) < 0 ||
             (r = json_get_strv(o, "env", &cfg->env)) < 0 ||
@@ -460,6 +463,9 @@ int container_stop(Container *c, unsigned timeout_sec, sd_bus_message *request)
 {
         int r, sig = SIGTERM;
 
+        /* The image's StopSignal or --stop-signal; validated when the container was created. */
+        if (c->config.stop_signal && parse_signal(c->config.stop_signal, &sig) < 0)
+                sig = SIGTERM;
         if (c->state != CONTAINER_RUNNING && c->state != CONTAINER_STOPPING)
                 return sd_bus_reply_method_return(request, NULL);
 

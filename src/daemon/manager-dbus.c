@@ -70,7 +70,7 @@ static int parse_create_options(sd_bus_message *m, ContainerConfig *cfg, char **
                     {"CapDrop", "as"},      {"ReadOnly", "b"},
                     {"Network", "s"},       {"AutoRemove", "b"},
                     {"Tty", "b"},           {"OpenStdin", "b"},
-                    {"RestartPolicy", "s"},
+                    {"RestartPolicy", "s"}, {"StopSignal", "s"},
                 };
                 const char *want = NULL;
                 for (size_t i = 0; i < ELEMENTSOF(known); i++)
@@ -112,6 +112,8 @@ static int parse_create_options(sd_bus_message *m, ContainerConfig *cfg, char **
                         r = read_strv_option(m, key, 64, &cfg->cap_drop, error);
                 else if (streq(key, "RestartPolicy"))
                         r = read_string_option(m, &cfg->restart_policy);
+                else if (streq(key, "StopSignal"))
+                        r = read_string_option(m, &cfg->stop_signal);
                 else if (streq(key, "ReadOnly")) {
                         r = sd_bus_message_read(m, "b", &b);
                         cfg->read_only = b;
@@ -175,6 +177,11 @@ static int validate_config(const ContainerConfig *cfg, sd_bus_error *error)
                 return invalid(error, "Unknown network mode '%s', expected none or host.", cfg->network);
         if (cfg->cpu_quota_per_sec_usec > 0 && cfg->cpu_quota_per_sec_usec < 10000)
                 return invalid(error, "%s", "CPU quota must be at least 1% of one CPU.");
+        if (cfg->stop_signal) {
+                int sig;
+                if (parse_signal(cfg->stop_signal, &sig) < 0)
+                        return invalid(error, "Invalid stop signal '%s'.", cfg->stop_signal);
+        }
         if (cfg->restart_policy) {
                 RestartPolicy p;
                 unsigned n;
@@ -275,6 +282,16 @@ static int method_create_container(sd_bus_message *m, void *userdata, sd_bus_err
                         return -ENOMEM;
         }
         cfg.image = TAKE_PTR(image_ref);
+        if (!cfg.stop_signal && image->stop_signal) {
+                int sig;
+                if (parse_signal(image->stop_signal, &sig) < 0)
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "Image %s has an invalid StopSignal '%s'.", image_arg,
+                                                 image->stop_signal);
+                cfg.stop_signal = strdup(image->stop_signal);
+                if (!cfg.stop_signal)
+                        return -ENOMEM;
+        }
         cfg.image_id = strdup(image->id);
         if (!cfg.image_id)
                 return -ENOMEM;

@@ -150,6 +150,7 @@ int registry_fetch_blob(RegistryClient *c, const RegistryDescriptor *d, int fd, 
                                    hex);
         /* Callers that go on writing find the offset at the end. */
         (void)lseek(fd, 0, SEEK_END);
+        registry_error_clear(ret_error);
         if (progress)
                 progress(h.written, d->size, userdata);
         return 0;

@@ -466,12 +466,13 @@ void registry_backoff(unsigned attempt, long retry_after)
                 ;
 }
 
+/* Appends "name: value", or "name:" (curl then sends no such header) when value is NULL. */
 static int slist_append(struct curl_slist **l, const char *name, const char *value)
 {
         _cleanup_free_ char *line = NULL;
         struct curl_slist *n;
 
-        if (asprintf(&line, "%s: %s", name, value) < 0)
+        if (asprintf(&line, "%s:%s%s", name, value ? " " : "", strempty(value)) < 0)
                 return -ENOMEM;
         n = curl_slist_append(*l, line);
         if (!n)
@@ -496,7 +497,7 @@ static int http_perform(RegistryClient *c, CURL *curl, HttpRequest *req, const c
             /* curl drops this header when a redirect leaves the host (blobs often live on a CDN). */
             (authorization && slist_append(&headers, "Authorization", authorization) < 0) ||
             /* No waiting for a 100 Continue before a large PUT's body. */
-            (!get && !head && !(headers = curl_slist_append(headers, "Expect:"))))
+            (!get && !head && slist_append(&headers, "Expect", NULL) < 0))
                 return -ENOMEM;
 
         http_response_reset(h);
@@ -790,6 +791,7 @@ int registry_request_retry(RegistryClient *c, CURL *curl, HttpRequest *req, Http
                 return r;
         if (h->status < 200 || h->status > 299)
                 return http_status_error(c, req, h, ret_error);
+        registry_error_clear(ret_error);
         return 0;
 }
 

@@ -116,5 +116,14 @@ unsigned registry_retries(const RegistryClient *c);
  * 401 and 403 say whether credentials are missing or were refused. */
 int http_status_error(RegistryClient *c, const HttpRequest *req, const HttpResponse *h, char **ret_error);
 
+/* After a retry succeeded the message of the failed try is no longer true. */
+static inline void registry_error_clear(char **ret_error)
+{
+        if (ret_error) {
+                free(*ret_error);
+                *ret_error = NULL;
+        }
+}
+
 /* base_url/v2/<repository>/<path>. */
 int registry_url(RegistryClient *c, const char *path, char **ret);

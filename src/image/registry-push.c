@@ -155,6 +155,7 @@ int registry_push_blob(RegistryClient *c, const RegistryDescriptor *d, int fd, R
         registry_curl_release(c, TAKE_PTR(curl));
         if (r < 0)
                 return r;
+        registry_error_clear(ret_error);
         if (progress)
                 progress(d->size, d->size, userdata);
         return 0;

@@ -2,8 +2,11 @@
 # SPDX-License-Identifier: Apache-2.0
 # The registry client against a real registry: run.sh [BUILD_DIR] (as root; default BUILD_DIR: build).
 # Starts Debian's docker-registry on 127.0.0.1 with a temporary store, pushes a busybox image with
-# skopeo, pulls it with tests/unit/pull-check (built by meson) and compares digests; then the cases a
-# real registry will not produce (bearer token, redirect, corrupt or long blob) against
+# skopeo, pulls it with tests/unit/pull-check (built by meson) and compares digests; pushes it to
+# another repository with tests/unit/push-check and checks with skopeo; does both again against a
+# second docker-registry that wants htpasswd credentials (Basic auth; it takes them over plain http);
+# then the cases a real registry will not produce (bearer token with and without credentials, token
+# expiry, redirect, corrupt or long blob, dropped connections, 503s, resumed downloads) against
 # fake-registry.py. Everything it starts is stopped by PID, everything it makes is removed.
 set -uo pipefail
 
@@ -11,17 +14,20 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 build=$(cd "${1:-$src/build}" && pwd) || exit 1
 pull_check=$build/tests/unit/pull-check
+push_check=$build/tests/unit/push-check
 
 if [ "$(id -u)" -ne 0 ]; then
         echo "$0: must run as root (installs packages)" >&2
         exit 77
 fi
-if ! [ -x "$pull_check" ]; then
-        echo "$0: $pull_check missing; build first (ninja -C $build)" >&2
+if ! [ -x "$pull_check" ] || ! [ -x "$push_check" ]; then
+        echo "$0: $pull_check or $push_check missing; build first (ninja -C $build)" >&2
         exit 1
 fi
-for pkg in docker-registry skopeo; do
-        command -v "$pkg" >/dev/null && continue
+for pkg in docker-registry skopeo apache2-utils; do
+        cmd=$pkg
+        [ "$pkg" = apache2-utils ] && cmd=htpasswd
+        command -v "$cmd" >/dev/null && continue
         { DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$pkg" ||
                 { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$pkg"; }; } >&2 ||
                 { echo "$0: cannot install $pkg" >&2; exit 77; }
@@ -62,10 +68,10 @@ json_get() { # json_get FILE PYTHON-EXPRESSION-ON-j
         python3 -c "import json, sys; j = json.load(open(sys.argv[1])); print($2)" "$1"
 }
 
-# --- a real registry ---
-port=$(free_port)
-mkdir -p "$tmp/storage" "$tmp/out-1" "$tmp/out-oci" "$tmp/out-digest" "$tmp/fake/blobs"
-cat >"$tmp/config.yml" <<EOC
+start_registry() { # start_registry NAME PORT [AUTH-YAML]: a docker-registry with its own store
+        local name=$1 p=$2
+        mkdir -p "$tmp/$name-storage"
+        cat >"$tmp/$name.yml" <<EOC
 version: 0.1
 log:
   level: error
@@ -73,20 +79,27 @@ log:
     disabled: true
 storage:
   filesystem:
-    rootdirectory: $tmp/storage
+    rootdirectory: $tmp/$name-storage
 http:
-  addr: 127.0.0.1:$port
+  addr: 127.0.0.1:$p
   secret: raind-test
+${3:-}
 EOC
-docker-registry serve "$tmp/config.yml" >"$tmp/registry.log" 2>&1 &
-pids+=($!)
-if ! wait_http "http://127.0.0.1:$port/v2/"; then
-        not_ok "docker-registry answers on 127.0.0.1:$port"
-        sed 's/^/#   /' "$tmp/registry.log"
-        echo "$passed passed, $failed failed"
-        exit 1
-fi
-ok "docker-registry answers on 127.0.0.1:$port"
+        docker-registry serve "$tmp/$name.yml" >"$tmp/$name.log" 2>&1 &
+        pids+=($!)
+        if ! wait_http "http://127.0.0.1:$p/v2/"; then
+                not_ok "docker-registry ($name) answers on 127.0.0.1:$p"
+                sed 's/^/#   /' "$tmp/$name.log"
+                echo "$passed passed, $failed failed"
+                exit 1
+        fi
+        ok "docker-registry ($name) answers on 127.0.0.1:$p"
+}
+
+# --- a real registry ---
+port=$(free_port)
+mkdir -p "$tmp/out-1" "$tmp/out-oci" "$tmp/out-digest" "$tmp/fake/blobs"
+start_registry plain "$port"
 
 "$src/tests/lib/mkimage-busybox.sh" "$tmp/rootfs.tar.gz" >"$tmp/mkimage.log" 2>&1
 rc=$?
@@ -138,6 +151,83 @@ refused() {
 }
 check "a registry that is not there fails with curl's reason" refused
 
+# --- push to another repository of the same registry ---
+pushed() { # pushed SRC DST [OPTIONS…]: push-check, then skopeo sees the same manifest and can copy it
+        local src=$1 dst=$2 creds=()
+        shift 2
+        [ $# -gt 0 ] && creds=(--creds "alice:secret")
+        "$push_check" "$@" "$src" "$dst" >"$tmp/push.out" || return 1
+        cat "$tmp/push.out"
+        skopeo inspect --tls-verify=false "${creds[@]}" --raw "docker://$src" >"$tmp/push-src.json" &&
+                skopeo inspect --tls-verify=false "${creds[@]}" --raw "docker://$dst" >"$tmp/push-dst.json" || return 1
+        local want
+        want=sha256:$(sha256sum <"$tmp/push-src.json" | cut -d' ' -f1)
+        [ "sha256:$(sha256sum <"$tmp/push-dst.json" | cut -d' ' -f1)" = "$want" ] || { echo "digest differs"; return 1; }
+        grep -qx "manifest $want" "$tmp/push.out" || return 1
+        [ "$(grep -c '^exists ' "$tmp/push.out")" = "$(json_get "$tmp/push-dst.json" 'len(j["layers"]) + 1')" ] || return 1
+        rm -rf "$tmp/copy-dir"
+        skopeo copy -q --src-tls-verify=false "${creds[@]/--creds/--src-creds}" "docker://$dst" "dir:$tmp/copy-dir" &&
+                [ -s "$tmp/copy-dir/manifest.json" ]
+}
+check "push-check pushes a docker schema2 image to another repository; skopeo inspect and copy agree" \
+        pushed "$repo:1" "127.0.0.1:$port/copy/busybox:pushed"
+check "push-check pushes an OCI image; skopeo inspect and copy agree" \
+        pushed "$repo:oci" "127.0.0.1:$port/copy/busybox:pushed-oci"
+again() { # blobs are there already: skipped, the manifest goes under a second tag
+        "$push_check" "$repo:1" "127.0.0.1:$port/copy/busybox:again" &&
+                [ "$(skopeo inspect --tls-verify=false --raw "docker://127.0.0.1:$port/copy/busybox:again" | sha256sum)" = \
+                        "$(sha256sum <"$tmp/raw-1.json")" ]
+}
+check "pushing blobs the registry has already skips them and tags the manifest" again
+
+# --- a registry that wants credentials (htpasswd, bcrypt) ---
+auth_port=$(free_port)
+htpasswd -Bbc "$tmp/htpasswd" alice secret 2>/dev/null
+start_registry auth "$auth_port" "auth:
+  htpasswd:
+    realm: raind-test
+    path: $tmp/htpasswd"
+auth_repo=127.0.0.1:$auth_port/test/busybox
+check "skopeo pushes to the htpasswd registry with credentials" \
+        skopeo copy -q --dest-tls-verify=false --dest-creds alice:secret "tarball:$tmp/rootfs.tar.gz" "docker://$auth_repo:1"
+anonymous() {
+        mkdir -p "$tmp/auth-anon"
+        "$pull_check" "$auth_repo:1" "$tmp/auth-anon" 2>"$tmp/err"
+        local rc=$?
+        cat "$tmp/err"
+        [ $rc = 4 ] && grep -q "authentication required" "$tmp/err"
+}
+check "an anonymous pull from the htpasswd registry fails: authentication required" anonymous
+auth_pull() {
+        mkdir -p "$tmp/auth-pull"
+        "$pull_check" --user alice --password secret "$auth_repo:1" "$tmp/auth-pull" >"$tmp/auth-pull.out" &&
+                [ "$(grep -c '^layer \|^config ' "$tmp/auth-pull.out")" = "$(ls "$tmp/auth-pull" | wc -l)" ] &&
+                [ "$(ls "$tmp/auth-pull" | wc -l)" -ge 2 ]
+}
+check "a pull with credentials works (Basic auth)" auth_pull
+auth_file_pull() { # credentials from a docker config.json, as "docker login" writes it
+        mkdir -p "$tmp/auth-file-pull"
+        python3 -c 'import base64, json, sys; json.dump({"auths": {sys.argv[1]: {"auth": base64.b64encode(b"alice:secret").decode()}}, "credsStore": "none"}, open(sys.argv[2], "w"))' \
+                "http://127.0.0.1:$auth_port/" "$tmp/config.json"
+        "$pull_check" --auth-file "$tmp/config.json" "$auth_repo:1" "$tmp/auth-file-pull" >/dev/null
+}
+check "a pull with credentials from a docker config.json works" auth_file_pull
+check "check_login: good credentials" "$pull_check" --login --user alice --password secret "$auth_repo:1"
+bad_login() {
+        "$pull_check" --login --user alice --password wrong "$auth_repo:1" 2>"$tmp/err"
+        local rc=$?
+        cat "$tmp/err"
+        [ $rc = 4 ] && grep -q "unauthorized: " "$tmp/err"
+}
+check "check_login: a wrong password is refused (EACCES)" bad_login
+check "push-check with credentials copies between repositories of the htpasswd registry" \
+        pushed "$auth_repo:1" "127.0.0.1:$auth_port/copy/busybox:pushed" --user alice --password secret
+anonymous_push() { # from the open registry to the htpasswd one: only the push needs credentials
+        ! "$push_check" "$repo:1" "127.0.0.1:$auth_port/copy/busybox:anon" 2>"$tmp/err" &&
+                grep -q "authentication required" "$tmp/err" && cat "$tmp/err"
+}
+check "a push without credentials fails: authentication required" anonymous_push
+
 # --- the fake registry: token auth, redirects, corrupt blobs ---
 cp "$tmp/raw-1.json" "$tmp/fake/manifest.json"
 echo "application/vnd.docker.distribution.manifest.v2+json" >"$tmp/fake/content-type"
@@ -155,10 +245,13 @@ start_fake() { # start_fake MODE: sets fake_port
         done
         fake_port=$(cat "$tmp/fake-port")
 }
-fake_pull() { # fake_pull MODE DIR: pull-check's exit status
-        mkdir -p "$2"
-        start_fake "$1"
-        "$pull_check" "127.0.0.1:$fake_port/test/busybox:1" "$2" 2>"$tmp/err"
+fake_pull() { # fake_pull MODE DIR [OPTIONS…]: pull-check's exit status
+        local mode=$1 dir=$2
+        shift 2
+        mkdir -p "$dir"
+        rm -f "$tmp/fake/requests.log"
+        start_fake "$mode"
+        "$pull_check" "$@" "127.0.0.1:$fake_port/test/busybox:1" "$dir" 2>"$tmp/err"
 }
 
 # An OCI index as buildkit writes them: an attestation first, another architecture, then ours.
@@ -206,6 +299,75 @@ long() {
         [ $rc = 3 ] && grep -q "more than the" "$tmp/err"
 }
 check "a blob longer than its descriptor is cut off (EBADMSG)" long
+
+layer_digest=$(json_get "$tmp/fake/manifest.json" 'j["layers"][0]["digest"]')
+layer_file=$tmp/fake/blobs/$layer_digest
+layer_size=$(stat -c %s "$layer_file")
+drop() {
+        fake_pull drop "$tmp/fake-drop" >/dev/null || { cat "$tmp/err"; return 1; }
+        cat "$tmp/fake/requests.log"
+        [ "$(ls "$tmp/fake-drop" | wc -l)" = 2 ] && grep -q "^$layer_digest bytes=[1-9][0-9]*-\$" "$tmp/fake/requests.log"
+}
+check "a connection dropped halfway through a blob: resumed with a Range request, answered 206" drop
+flaky() {
+        fake_pull flaky "$tmp/fake-flaky" >/dev/null || { cat "$tmp/err"; return 1; }
+        [ "$(ls "$tmp/fake-flaky" | wc -l)" = 2 ] && [ "$(grep -c "^$layer_digest " "$tmp/fake/requests.log")" = 3 ]
+}
+check "503 twice, then the blob: retried and pulled" flaky
+too_flaky() {
+        ! fake_pull flaky "$tmp/fake-too-flaky" --retries 1 >/dev/null && grep -q "503 UNAVAILABLE" "$tmp/err" && cat "$tmp/err"
+}
+check "503 more often than retries allow: the registry's error" too_flaky
+resume() { # half the layer is there from an earlier, killed pull
+        mkdir -p "$tmp/fake-resume"
+        head -c $((layer_size / 2)) "$layer_file" >"$tmp/fake-resume/.${layer_digest#sha256:}.partial"
+        fake_pull good "$tmp/fake-resume" >/dev/null || { cat "$tmp/err"; return 1; }
+        cat "$tmp/fake/requests.log"
+        grep -qx "$layer_digest bytes=$((layer_size / 2))-" "$tmp/fake/requests.log" &&
+                [ "$(grep -c "^$layer_digest " "$tmp/fake/requests.log")" = 1 ] &&
+                cmp "$layer_file" "$tmp/fake-resume/${layer_digest#sha256:}"
+}
+check "a partially downloaded blob is resumed from where it stopped" resume
+norange() { # a registry that ignores Range: the prefix is dropped, the blob comes whole
+        mkdir -p "$tmp/fake-norange"
+        head -c 1000 /dev/urandom >"$tmp/fake-norange/.${layer_digest#sha256:}.partial"
+        fake_pull norange "$tmp/fake-norange" >/dev/null || { cat "$tmp/err"; return 1; }
+        grep -qx "$layer_digest bytes=1000-" "$tmp/fake/requests.log" &&
+                cmp "$layer_file" "$tmp/fake-norange/${layer_digest#sha256:}"
+}
+check "a registry ignoring Range answers 200: the download starts over" norange
+oversized() { # a leftover longer than the blob cannot be a prefix of it
+        mkdir -p "$tmp/fake-oversized"
+        head -c $((layer_size + 10)) /dev/zero >"$tmp/fake-oversized/.${layer_digest#sha256:}.partial"
+        fake_pull good "$tmp/fake-oversized" >/dev/null || { cat "$tmp/err"; return 1; }
+        grep -qx "$layer_digest -" "$tmp/fake/requests.log" && cmp "$layer_file" "$tmp/fake-oversized/${layer_digest#sha256:}"
+}
+check "a leftover longer than the blob is dropped" oversized
+token_credentials() {
+        fake_pull credentials "$tmp/fake-cred-anon" >/dev/null
+        local rc=$?
+        cat "$tmp/err"
+        [ $rc = 4 ] && grep -q "authentication required" "$tmp/err" || return 1
+        fake_pull credentials "$tmp/fake-cred-bad" --user alice --password wrong >/dev/null
+        rc=$?
+        cat "$tmp/err"
+        [ $rc = 4 ] && grep -q "unauthorized: incorrect username or password" "$tmp/err" || return 1
+        fake_pull credentials "$tmp/fake-cred" --user alice --password secret >/dev/null &&
+                [ "$(ls "$tmp/fake-cred" | wc -l)" = 2 ]
+}
+check "a token service that wants credentials: none, wrong, right" token_credentials
+expire() { # each token is good for two requests: the pull needs a second one
+        fake_pull expire "$tmp/fake-expire" >/dev/null && [ "$(ls "$tmp/fake-expire" | wc -l)" = 2 ] &&
+                [ "$(grep -c '^token ' "$tmp/fake/requests.log")" -ge 2 ]
+}
+check "an expired token is fetched anew (access_token)" expire
+baddigest() {
+        fake_pull baddigest "$tmp/fake-baddigest" >/dev/null
+        local rc=$?
+        cat "$tmp/err"
+        [ $rc = 3 ] && grep -q "the registry says" "$tmp/err"
+}
+check "a manifest whose Docker-Content-Digest does not match is refused (EBADMSG)" baddigest
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

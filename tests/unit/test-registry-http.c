@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -249,13 +250,99 @@ static void test_errors(void **state)
             strstr(error2, "/token?scope=repository%3Atest%2Fother%3Apull&service=unit: HTTP status 400"));
 }
 
+typedef struct Progress {
+        uint64_t calls, done, total;
+} Progress;
+
+static void on_progress(uint64_t done, uint64_t total, void *userdata)
+{
+        Progress *p = userdata;
+
+        assert_true(done >= p->done);
+        p->calls++;
+        p->done = done;
+        p->total = total;
+}
+
+static void test_prefilled(void **state)
+{
+        _cleanup_registry_reference_free_ RegistryReference *ref = NULL;
+        _cleanup_registry_client_free_ RegistryClient *c = client_for("test/repo:1", &ref);
+        _cleanup_registry_manifest_free_ RegistryManifest *m = NULL;
+        _cleanup_free_ char *error = NULL;
+        _cleanup_close_ int fd = memfd(), fd2 = memfd(), fd3 = memfd();
+        Progress p = {}, p2 = {}, p3 = {};
+        char buf[256];
+
+        assert_int_equal(registry_resolve(c, ref, NULL, &m, NULL, &error), 0);
+
+        /* All of it there already: checked, nothing fetched, progress once at the end. */
+        assert_int_equal(write(fd, layer_blob, strlen(layer_blob)), strlen(layer_blob));
+        assert_int_equal(registry_fetch_blob(c, &m->layers[0], fd, on_progress, &p, &error), 0);
+        assert_int_equal(p.calls, 1);
+        assert_int_equal(p.done, strlen(layer_blob));
+        assert_int_equal(p.total, strlen(layer_blob));
+
+        /* A prefix that is not one: this server ignores Range, its 200 replaces what was there. */
+        assert_int_equal(write(fd2, "garbage", 7), 7);
+        assert_int_equal(registry_fetch_blob(c, &m->layers[0], fd2, on_progress, &p2, &error), 0);
+        assert_int_equal(pread(fd2, buf, sizeof(buf), 0), strlen(layer_blob));
+        assert_memory_equal(buf, layer_blob, strlen(layer_blob));
+        assert_int_equal(p2.done, strlen(layer_blob));
+
+        /* Longer than the blob: cannot be a prefix of it. */
+        memset(buf, 'x', sizeof(buf));
+        assert_int_equal(write(fd3, buf, sizeof(buf)), sizeof(buf));
+        assert_int_equal(registry_fetch_blob(c, &m->layers[0], fd3, on_progress, &p3, &error), 0);
+        assert_int_equal(pread(fd3, buf, sizeof(buf), 0), strlen(layer_blob));
+        assert_memory_equal(buf, layer_blob, strlen(layer_blob));
+        assert_null(error);
+}
+
+typedef struct Fetch {
+        RegistryClient *client;
+        const RegistryDescriptor *descriptor;
+        int result;
+} Fetch;
+
+static void *fetch_thread(void *userdata)
+{
+        Fetch *f = userdata;
+        int fd = memfd_create("blob", MFD_CLOEXEC);
+
+        f->result = fd < 0 ? -errno : registry_fetch_blob(f->client, f->descriptor, fd, NULL, NULL, NULL);
+        if (fd >= 0)
+                close(fd);
+        return NULL;
+}
+
+static void test_threads(void **state)
+{
+        _cleanup_registry_reference_free_ RegistryReference *ref = NULL;
+        _cleanup_registry_client_free_ RegistryClient *c = client_for("test/repo:1", &ref);
+        _cleanup_registry_manifest_free_ RegistryManifest *m = NULL;
+        pthread_t threads[16];
+        Fetch fetches[16];
+
+        assert_int_equal(registry_resolve(c, ref, NULL, &m, NULL, NULL), 0);
+        /* One client, many downloads at once: handles from the pool, one token for all. */
+        for (size_t i = 0; i < ELEMENTSOF(threads); i++) {
+                fetches[i] =
+                    (Fetch){.client = c, .descriptor = i % 2 ? &m->config : &m->layers[0], .result = 1};
+                assert_int_equal(pthread_create(&threads[i], NULL, fetch_thread, &fetches[i]), 0);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(threads); i++) {
+                assert_int_equal(pthread_join(threads[i], NULL), 0);
+                assert_int_equal(fetches[i].result, 0);
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_pull),
-            cmocka_unit_test(test_manifest_digest_mismatch),
-            cmocka_unit_test(test_bad_blobs),
-            cmocka_unit_test(test_errors),
+            cmocka_unit_test(test_pull),      cmocka_unit_test(test_manifest_digest_mismatch),
+            cmocka_unit_test(test_bad_blobs), cmocka_unit_test(test_errors),
+            cmocka_unit_test(test_prefilled), cmocka_unit_test(test_threads),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
