@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <unistd.h>
 
+#include "raind/bus-errors.h"
 #include "raind/log.h"
 #include "raind/macro.h"
 #include "raind/registry.h"
@@ -180,11 +181,12 @@ int verb_login(int argc, char *argv[])
         } else
                 (void)sd_bus_error_set_errno(&error, r);
         if (r < 0) {
-                _cleanup_free_ char *prefix = NULL;
+                /* raindd's message names the registry already. */
+                int status =
+                    cli_log_bus_error(&error, r, NULL, "log in to registries", POLKIT_MANAGE_IMAGES);
 
-                if (asprintf(&prefix, "Cannot log in to %s", registry) < 0)
-                        return log_oom();
-                return cli_log_bus_error(&error, r, prefix, "log in to registries", POLKIT_MANAGE_IMAGES);
+                /* The registry said no, not raindd: docker's status for that. */
+                return sd_bus_error_has_name(&error, BUS_ERROR_IMAGE_JOB_FAILED) ? EXIT_USAGE : status;
         }
 
         r = registry_auth_store(path, registry, username, password);
