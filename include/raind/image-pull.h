@@ -56,6 +56,27 @@ typedef struct ImagePullOptions {
 int image_store_pull(ImageStore *s, const char *reference, const ImagePullOptions *o, char **ret_id,
                      char **ret_reference, char **ret_error);
 
+typedef struct ImagePushOptions {
+        bool tls_verify;
+        const char *username;
+        const char *password;
+        ImagePullProgress progress; /* the same per-layer report, "downloading" meaning uploading */
+        void *userdata;
+} ImagePushOptions;
+
+/* Pushes the image ref_or_id names to destination (NULL: its first tag) — its blobs exactly as stored,
+ * so the manifest digest stays the same — and records "destination@digest" as a reference.
+ * ret_digest (may be NULL) gets the manifest digest. */
+int image_store_push(ImageStore *s, const char *ref_or_id, const char *destination,
+                     const ImagePushOptions *o, char **ret_digest, char **ret_error);
+
+/* Writes the images names lists as one archive to out_fd; format "docker-archive" or "oci-archive".
+ * An image named by reference carries that tag, one named by id all of its tags. */
+int image_store_save(ImageStore *s, char *const *names, const char *format, int out_fd, char **ret_error);
+/* Loads the images of a docker-archive or oci-archive (maybe compressed) read from in_fd; ret_refs gets
+ * the references they are tagged with, or "sha256:<id>" for untagged ones. */
+int image_store_load(ImageStore *s, int in_fd, char ***ret_refs, char **ret_error);
+
 /* Reads unqualified-search-registries = ["a", "b"] from a registries.conf (the containers-registries.conf
  * TOML key; other keys are ignored). -ENOENT when the file does not exist. */
 int registries_conf_load(const char *path, char ***ret);

@@ -46,7 +46,7 @@ typedef struct ContainerConfig {
         bool tty;
         bool open_stdin;
         char *restart_policy; /* NULL or "no", "on-failure[:N]", "always", "unless-stopped" */
-        char *stop_signal;    /* NULL: SIGTERM; else as parse_signal() takes it (from the image or the user) */
+        char *stop_signal; /* NULL: SIGTERM; else as parse_signal() takes it (from the image or the user) */
 } ContainerConfig;
 
 typedef struct PendingCall PendingCall;

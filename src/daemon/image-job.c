@@ -27,7 +27,7 @@
 
 static const char *const job_type_table[_IMAGE_JOB_TYPE_MAX] = {
     [IMAGE_JOB_IMPORT] = "import", [IMAGE_JOB_PULL] = "pull", [IMAGE_JOB_PUSH] = "push",
-    [IMAGE_JOB_LOAD] = "load",     [IMAGE_JOB_SAVE] = "save",
+    [IMAGE_JOB_LOAD] = "load",     [IMAGE_JOB_SAVE] = "save", [IMAGE_JOB_LOGIN] = "login",
 };
 
 struct ImageJob {

@@ -23,12 +23,14 @@ typedef enum ImageJobType {
         IMAGE_JOB_PUSH,
         IMAGE_JOB_LOAD,
         IMAGE_JOB_SAVE,
+        IMAGE_JOB_LOGIN,
         _IMAGE_JOB_TYPE_MAX,
 } ImageJobType;
 
 typedef struct ImageJobParams {
         ImageJobType type;
-        char *target;      /* import: reference (may be NULL); pull: reference; push: image; save: format */
+        char *target;      /* import: reference (may be NULL); pull: reference; push: image; save: format;
+                            * login: registry */
         char *destination; /* push: where to (NULL: the image's reference) */
         char **names;      /* save: images */
         int fd;            /* import, load: read from; save: written to (owned by the params) */

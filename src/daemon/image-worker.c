@@ -7,6 +7,7 @@
 #include "manager.h"
 #include "raind/fileio.h"
 #include "raind/image-pull.h"
+#include "raind/registry.h"
 #include "raind/strv.h"
 
 #define REGISTRIES_CONF RAIND_CONFIG_DIR "/registries.conf"
@@ -104,6 +105,87 @@ static int work_pull(Manager *m, const ImageJobParams *p, int fd)
         return 0;
 }
 
+static int work_push(Manager *m, const ImageJobParams *p, int fd)
+{
+        _cleanup_free_ char *digest = NULL, *error = NULL;
+        ProgressContext ctx = {.fd = fd};
+        int r;
+
+        ImagePushOptions o = {
+            .tls_verify = p->tls_verify,
+            .username = p->username,
+            .password = p->password,
+            .progress = on_pull_progress,
+            .userdata = &ctx,
+        };
+        r = image_store_push(m->images, p->target, p->destination, &o, &digest, &error);
+        if (r < 0) {
+                report(fd, "err", error ?: strerror(-r));
+                return r;
+        }
+        report(fd, "ok", digest);
+        return 0;
+}
+
+static int work_save(Manager *m, const ImageJobParams *p, int fd)
+{
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        r = image_store_save(m->images, p->names, p->target, p->fd, &error);
+        if (r < 0) {
+                report(fd, "err", error ?: strerror(-r));
+                return r;
+        }
+        report(fd, "ok", "saved");
+        return 0;
+}
+
+static int work_load(Manager *m, const ImageJobParams *p, int fd)
+{
+        _cleanup_free_ char *error = NULL, *joined = NULL;
+        _cleanup_strv_free_ char **refs = NULL;
+        int r;
+
+        r = image_store_load(m->images, p->fd, &refs, &error);
+        if (r < 0) {
+                report(fd, "err", error ?: strerror(-r));
+                return r;
+        }
+        joined = strv_join(refs, " ");
+        report(fd, "ok", joined ?: "");
+        return 0;
+}
+
+static int work_login(Manager *m, const ImageJobParams *p, int fd)
+{
+        _cleanup_registry_reference_free_ RegistryReference *ref = NULL;
+        _cleanup_registry_client_free_ RegistryClient *client = NULL;
+        _cleanup_free_ char *probe = NULL, *error = NULL;
+        int r;
+
+        if (asprintf(&probe, "%s/raind-login-check", p->target) < 0)
+                return -ENOMEM;
+        r = registry_reference_parse(probe, &ref);
+        if (r < 0) {
+                report(fd, "err", "invalid registry name");
+                return r;
+        }
+        RegistryOptions o = REGISTRY_OPTIONS_DEFAULT;
+        o.tls_verify = p->tls_verify;
+        o.username = p->username;
+        o.password = p->password;
+        r = registry_client_new(ref, &o, &client);
+        if (r >= 0)
+                r = registry_check_login(client, &error);
+        if (r < 0) {
+                report(fd, "err", error ?: strerror(-r));
+                return r;
+        }
+        report(fd, "ok", ref->registry);
+        return 0;
+}
+
 int image_worker_run(Manager *m, uint32_t id, const ImageJobParams *p, int report_fd)
 {
         char name[32];
@@ -120,6 +202,14 @@ int image_worker_run(Manager *m, uint32_t id, const ImageJobParams *p, int repor
                 return work_import(m, p, report_fd);
         case IMAGE_JOB_PULL:
                 return work_pull(m, p, report_fd);
+        case IMAGE_JOB_PUSH:
+                return work_push(m, p, report_fd);
+        case IMAGE_JOB_SAVE:
+                return work_save(m, p, report_fd);
+        case IMAGE_JOB_LOAD:
+                return work_load(m, p, report_fd);
+        case IMAGE_JOB_LOGIN:
+                return work_login(m, p, report_fd);
         default:
                 report(report_fd, "err", "this kind of image job is not known to the worker");
                 return -EOPNOTSUPP;
@@ -131,6 +221,29 @@ int bus_reply_image_job(sd_bus_message *request, ImageJobType type, const char *
         switch (type) {
         case IMAGE_JOB_IMPORT:
                 return sd_bus_reply_method_return(request, "s", result);
+        case IMAGE_JOB_LOAD: {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+                _cleanup_strv_free_ char **refs = NULL;
+                int r;
+
+                for (const char *p = result; *p;) {
+                        size_t n = strcspn(p, " ");
+                        if (n > 0) {
+                                char *ref = strndup(p, n);
+                                if (!ref || strv_push(&refs, ref) < 0) {
+                                        free(ref);
+                                        return -ENOMEM;
+                                }
+                        }
+                        p += n + strspn(p + n, " ");
+                }
+                r = sd_bus_message_new_method_return(request, &reply);
+                if (r >= 0)
+                        r = sd_bus_message_append_strv(reply, refs);
+                if (r < 0)
+                        return r;
+                return sd_bus_send(NULL, reply, NULL);
+        }
         default:
                 return sd_bus_reply_method_return(request, NULL);
         }

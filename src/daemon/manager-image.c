@@ -156,6 +156,133 @@ static int method_pull_image(sd_bus_message *m, void *userdata, sd_bus_error *er
         return start_job(manager, m, &p, error);
 }
 
+static int method_push_image(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+        Manager *manager = userdata;
+        _cleanup_(image_job_params_done) ImageJobParams p = {.type = IMAGE_JOB_PUSH, .fd = -EBADF};
+        _cleanup_registry_reference_free_ RegistryReference *ref = NULL;
+        _cleanup_(image_freep) Image *image = NULL;
+        const char *name, *destination;
+        int r;
+
+        r = sd_bus_message_read(m, "ss", &name, &destination);
+        if (r < 0)
+                return r;
+        r = read_registry_options(m, &p, false, error);
+        if (r < 0)
+                return r;
+        if (!isempty(destination) && (registry_reference_parse(destination, &ref) < 0 || ref->digest))
+                return invalid(error, "Invalid destination '%s', expected [REGISTRY/]NAME[:TAG].",
+                               destination);
+        r = image_store_lookup(manager->images, name, &image);
+        if (r < 0)
+                return lookup_error(error, r, name);
+        if (isempty(destination) && strv_isempty(image->references))
+                return invalid(error, "Image %s has no tag: name a destination.", name);
+        p.target = strdup(name);
+        p.destination = isempty(destination) ? NULL : strdup(destination);
+        if (!p.target || (!isempty(destination) && !p.destination))
+                return -ENOMEM;
+        r = polkit_verify_async(manager, m, POLKIT_ACTION_MANAGE_IMAGES, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+        return start_job(manager, m, &p, error);
+}
+
+static int method_save_images(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+        Manager *manager = userdata;
+        _cleanup_(image_job_params_done) ImageJobParams p = {.type = IMAGE_JOB_SAVE, .fd = -EBADF};
+        const char *format;
+        int fd, r;
+
+        r = sd_bus_message_read_strv(m, &p.names);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(m, "sh", &format, &fd);
+        if (r < 0)
+                return r;
+        if (strv_isempty(p.names) || strv_length(p.names) > SAVE_IMAGES_MAX)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Name 1 to %d images to save.",
+                                         SAVE_IMAGES_MAX);
+        if (!streq(format, "docker-archive") && !streq(format, "oci-archive"))
+                return invalid(error, "Unknown archive format '%s', expected docker-archive or oci-archive.",
+                               format);
+        /* Names are checked now: a typo must not leave half an archive behind. */
+        STRV_FOREACH (name, p.names) {
+                _cleanup_(image_freep) Image *image = NULL;
+                r = image_store_lookup(manager->images, *name, &image);
+                if (r < 0)
+                        return lookup_error(error, r, *name);
+        }
+        r = fd_check(fd, true, error);
+        if (r < 0)
+                return r;
+        r = polkit_verify_async(manager, m, POLKIT_ACTION_MANAGE_IMAGES, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+        p.target = strdup(format);
+        if (!p.target)
+                return -ENOMEM;
+        p.fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (p.fd < 0)
+                return -errno;
+        return start_job(manager, m, &p, error);
+}
+
+static int method_load_images(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+        Manager *manager = userdata;
+        _cleanup_(image_job_params_done) ImageJobParams p = {.type = IMAGE_JOB_LOAD, .fd = -EBADF};
+        int fd, r;
+
+        r = sd_bus_message_read(m, "h", &fd);
+        if (r < 0)
+                return r;
+        r = fd_check(fd, false, error);
+        if (r < 0)
+                return r;
+        r = polkit_verify_async(manager, m, POLKIT_ACTION_MANAGE_IMAGES, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+        p.target = strdup("archive");
+        if (!p.target)
+                return -ENOMEM;
+        p.fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (p.fd < 0)
+                return -errno;
+        return start_job(manager, m, &p, error);
+}
+
+static int method_check_registry_login(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+        Manager *manager = userdata;
+        _cleanup_(image_job_params_done) ImageJobParams p = {.type = IMAGE_JOB_LOGIN, .fd = -EBADF};
+        _cleanup_registry_reference_free_ RegistryReference *ref = NULL;
+        _cleanup_free_ char *probe = NULL;
+        const char *registry;
+        int r;
+
+        r = sd_bus_message_read(m, "s", &registry);
+        if (r < 0)
+                return r;
+        r = read_registry_options(m, &p, false, error);
+        if (r < 0)
+                return r;
+        if (isempty(registry) || strchr(registry, '/') || asprintf(&probe, "%s/x", registry) < 0 ||
+            registry_reference_parse(probe, &ref) < 0)
+                return invalid(error, "Invalid registry '%s', expected HOST[:PORT].", registry);
+        if (!p.username)
+                return invalid(error, "%s", "CheckRegistryLogin needs Username and Password.");
+        r = polkit_verify_async(manager, m, POLKIT_ACTION_MANAGE_IMAGES, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+        p.target = strdup(registry);
+        if (!p.target)
+                return -ENOMEM;
+        return start_job(manager, m, &p, error);
+}
+
 static int method_list_images(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
         Manager *manager = userdata;
@@ -419,6 +546,14 @@ static const sd_bus_vtable manager_image_vtable[] = {
                             SD_BUS_RESULT("s", image_id), method_import_image, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS("PullImage", SD_BUS_ARGS("s", reference, "a{sv}", options),
                             SD_BUS_RESULT("o", job), method_pull_image, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("PushImage", SD_BUS_ARGS("s", image, "s", destination, "a{sv}", options),
+                            SD_BUS_RESULT("o", job), method_push_image, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("SaveImages", SD_BUS_ARGS("as", images, "s", format, "h", output),
+                            SD_BUS_NO_RESULT, method_save_images, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("LoadImages", SD_BUS_ARGS("h", archive), SD_BUS_RESULT("as", images),
+                            method_load_images, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD_WITH_ARGS("CheckRegistryLogin", SD_BUS_ARGS("s", registry, "a{sv}", options),
+                            SD_BUS_NO_RESULT, method_check_registry_login, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS("ListImages", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(sastt)", images),
                             method_list_images, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD_WITH_ARGS("InspectImage", SD_BUS_ARGS("s", image), SD_BUS_RESULT("s", json),

@@ -35,9 +35,9 @@ typedef struct Manager {
         } finished_jobs[32];
         unsigned finished_jobs_next;
 
-        ImageJob *image_jobs;        /* image workers running */
+        ImageJob *image_jobs; /* image workers running */
         uint32_t image_job_next_id;
-        PendingCall *image_queue;    /* calls that remove images, waiting for the workers to end */
+        PendingCall *image_queue; /* calls that remove images, waiting for the workers to end */
 
         bool debug;
         struct rlimit saved_nofile; /* RLIMIT_NOFILE as raindd got it, restored for the shims */

@@ -142,7 +142,7 @@ int blob_download_discard(ImageStore *s, const char *digest)
         return 0;
 }
 
-int blobs_remove_unused(ImageStore *s)
+int blobs_remove_unused(ImageStore *s, char *const *candidates)
 {
         _cleanup_strv_free_ char **used = NULL, **names = NULL;
         int r;
@@ -163,10 +163,21 @@ int blobs_remove_unused(ImageStore *s)
                         continue;
                 }
                 snprintf(digest, sizeof(digest), DIGEST_PREFIX "%s", *name);
-                if (strv_contains(used, digest))
+                if (strv_contains(used, digest) || (candidates && !strv_contains(candidates, digest)))
                         continue;
                 if (unlinkat(s->blobs_fd, *name, 0) < 0 && errno != ENOENT)
                         return -errno;
         }
         return 0;
+}
+
+void image_store_undo(ImageStore *s, char *const *layers, char *const *blobs)
+{
+        if (strv_isempty(layers) && strv_isempty(blobs))
+                return;
+        _cleanup_close_ int lock = image_store_lock(s);
+        if (!strv_isempty(layers))
+                (void)layers_remove_unused(s, layers);
+        if (!strv_isempty(blobs))
+                (void)blobs_remove_unused(s, blobs);
 }

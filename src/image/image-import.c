@@ -76,10 +76,10 @@ int layer_import(ImageStore *s, int fd, int tee_fd, LayerUnpackResult *ret, bool
 }
 
 /* The layer, and its uncompressed tar as its blob (what a push or save hands on). */
-static int import_layer(ImageStore *s, int fd, LayerUnpackResult *ret, uint64_t *ret_blob_size, char **error)
+static int import_layer(ImageStore *s, int fd, LayerUnpackResult *ret, uint64_t *ret_blob_size,
+                        bool *ret_created, char **error)
 {
         char tee[SHA256_HEX_SIZE], digest[BLOB_DIGEST_SIZE];
-        bool created = false;
         struct stat st;
         int r;
 
@@ -89,7 +89,7 @@ static int import_layer(ImageStore *s, int fd, LayerUnpackResult *ret, uint64_t 
         _cleanup_close_ int tee_fd = openat(s->tmp_fd, tee, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (tee_fd < 0)
                 return image_error(error, -errno, "cannot create a file in %s/tmp: %m", s->root);
-        r = layer_import(s, fd, tee_fd, ret, &created, error);
+        r = layer_import(s, fd, tee_fd, ret, ret_created, error);
         if (r >= 0 && fstat(tee_fd, &st) < 0)
                 r = image_error(error, -errno, "cannot stat the layer tarball: %m");
         if (r >= 0) {
@@ -126,9 +126,10 @@ static int import_image(ImageStore *s, int fd, const char *reference, char ret_i
         char layer_digest[BLOB_DIGEST_SIZE], config_digest[BLOB_DIGEST_SIZE];
         LayerUnpackResult result = {};
         uint64_t blob_size = 0;
+        bool created = false;
         int r;
 
-        r = import_layer(s, fd, &result, &blob_size, error);
+        r = import_layer(s, fd, &result, &blob_size, &created, error);
         if (r < 0)
                 return r;
 
@@ -167,8 +168,12 @@ static int import_image(ImageStore *s, int fd, const char *reference, char ret_i
             .n_layers = 1,
             .references = reference ? refs : NULL,
         };
-        /* A failure leaves a layer and blob no image uses: collected at the next open or removal. */
-        return image_store_commit(s, &c, ret_id, error);
+        r = image_store_commit(s, &c, ret_id, error);
+        if (r < 0) {
+                char *blobs[] = {layer_digest, NULL};
+                image_store_undo(s, created ? diff_ids : NULL, blobs);
+        }
+        return r;
 }
 
 int image_store_import(ImageStore *s, int fd, const char *reference, char **ret_id, char **ret_error)

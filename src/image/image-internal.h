@@ -116,8 +116,11 @@ int blob_download_open(ImageStore *s, const char *digest);
 /* Moves the finished download into blobs/; discard drops it. */
 int blob_download_commit(ImageStore *s, const char *digest);
 int blob_download_discard(ImageStore *s, const char *digest);
-/* Removes blobs no image names. */
-int blobs_remove_unused(ImageStore *s);
+/* Removes those of the candidates (digests; NULL: all blobs) that no image names. */
+int blobs_remove_unused(ImageStore *s, char *const *candidates);
+/* After a failed pull or load: removes the layers (ids) and blobs (digests) it created, unless an image
+ * uses them meanwhile. */
+void image_store_undo(ImageStore *s, char *const *layers, char *const *blobs);
 /* Digests of all blobs the images use (manifests, configs, layers). */
 int image_blobs_in_use(ImageStore *s, char ***ret);
 

@@ -47,6 +47,8 @@ typedef struct Pull {
         size_t next;    /* next layer to start */
         size_t running; /* threads still working */
         bool dirty;
+        char **created_layers; /* what this pull added, to undo on failure */
+        char **created_blobs;
         int error;
         char *error_message;
 } Pull;
@@ -92,6 +94,13 @@ static void on_blob_progress(uint64_t done, uint64_t total, void *userdata)
         pthread_mutex_unlock(&p->lock);
 }
 
+static void pull_created(Pull *p, char ***list, const char *s)
+{
+        pthread_mutex_lock(&p->lock);
+        (void)strv_extend(list, s);
+        pthread_mutex_unlock(&p->lock);
+}
+
 /* Unpacks the blob into layers/<diff_id>, checking that the diff_id is what the config says. */
 static int layer_extract(Pull *p, size_t k, char **error)
 {
@@ -115,6 +124,8 @@ static int layer_extract(Pull *p, size_t k, char **error)
                                    "layer %s unpacks to sha256:%s, but the image config says sha256:%s",
                                    d->digest, result.diff_id, p->diff_ids[k]);
         }
+        if (created)
+                pull_created(p, &p->created_layers, result.diff_id);
         return 0;
 }
 
@@ -147,6 +158,7 @@ static int layer_pull(Pull *p, size_t k, char **error)
                 r = blob_download_commit(p->store, d->digest);
                 if (r < 0)
                         return image_error(error, r, "cannot store blob %s: %m", d->digest);
+                pull_created(p, &p->created_blobs, d->digest);
                 fetched = true;
         }
         if (!layer_is_complete(p->store, p->diff_ids[k])) {
@@ -504,8 +516,11 @@ static int pull_one(ImageStore *s, const RegistryReference *ref, const char *ful
         r = pull_layers(&p, error);
         free(p.status);
         free(p.error_message);
-        if (r < 0)
+        _cleanup_strv_free_ char **created_layers = p.created_layers, **created_blobs = p.created_blobs;
+        if (r < 0) {
+                image_store_undo(s, created_layers, created_blobs);
                 return r;
+        }
 
         _cleanup_free_ ImageBlob *layers = new0(ImageBlob, manifest->n_layers);
         if (!layers)
@@ -533,8 +548,10 @@ static int pull_one(ImageStore *s, const RegistryReference *ref, const char *ful
             .references = refs,
         };
         r = image_store_commit(s, &c, ret_id, error);
-        if (r < 0)
+        if (r < 0) {
+                image_store_undo(s, created_layers, created_blobs);
                 return r;
+        }
         *ret_refs = TAKE_PTR(refs);
         return 0;
 }

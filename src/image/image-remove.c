@@ -65,7 +65,7 @@ int image_store_remove(ImageStore *s, const char *ref_or_id, char **ret_removed_
         /* The image is gone; layers that cannot be removed now are retried at the next open. */
         if (image) {
                 (void)layers_remove_unused(s, image->layers);
-                (void)blobs_remove_unused(s);
+                (void)blobs_remove_unused(s, NULL);
         }
 
         if (ret_removed_id)

@@ -160,7 +160,7 @@ static int image_store_recover(ImageStore *s)
         r = layers_remove_unused(s, NULL);
         if (r < 0 && r != -EBADMSG)
                 return r;
-        r = blobs_remove_unused(s);
+        r = blobs_remove_unused(s, NULL);
         if (r < 0 && r != -EBADMSG)
                 return r;
         return 0;
