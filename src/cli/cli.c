@@ -47,6 +47,8 @@ static const Verb image_verbs[] = {
     {"list", verb_image_ls, NULL},
     {"rm", verb_image_rm, "Remove images (also: remove)"},
     {"remove", verb_image_rm, NULL},
+    {"pull", verb_image_pull, "Pull an image from a registry"},
+    {"push", verb_image_push, "Push an image to a registry"},
     {},
 };
 
@@ -72,6 +74,8 @@ static const Verb shortcut_verbs[] = {
     {"images", verb_image_ls},
     {"import", verb_image_import},
     {"rmi", verb_image_rm},
+    {"pull", verb_image_pull},
+    {"push", verb_image_push},
     {},
 };
 
@@ -85,7 +89,7 @@ static void help(void)
                "  container COMMAND   Manage containers (run, create, start, stop, kill, rm, ls,\n"
                "                      inspect, logs, wait, attach, exec, stats, top, rename, cp,\n"
                "                      prune)\n"
-               "  image COMMAND       Manage images (import, ls, rm)\n"
+               "  image COMMAND       Manage images (pull, push, import, ls, rm)\n"
                "  events              Show container events from the journal\n"
                "  version             Show the versions of raind and raindd\n"
                "\n"
@@ -109,6 +113,8 @@ static void help(void)
                "  images    List images                           (image ls)\n"
                "  import    Import a root file system tarball     (image import)\n"
                "  rmi       Remove images                         (image rm)\n"
+               "  pull      Pull an image from a registry         (image pull)\n"
+               "  push      Push an image to a registry           (image push)\n"
                "\n"
                "Options:\n"
                "      --debug     Show what raind asks raindd, and how long it takes\n"

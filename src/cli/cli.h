@@ -27,3 +27,5 @@ int verb_events(int argc, char *argv[]);
 int verb_image_import(int argc, char *argv[]);
 int verb_image_ls(int argc, char *argv[]);
 int verb_image_rm(int argc, char *argv[]);
+int verb_image_pull(int argc, char *argv[]);
+int verb_image_push(int argc, char *argv[]);
