@@ -36,15 +36,6 @@ blob_gets() {
         grep -cE "^GET /v2/.*/blobs/$2 range=.* status=20[06]" "$1"
 }
 
-# store_snapshot — what the store holds: image records, blobs, layers, downloads, tmp (names only).
-store_snapshot() {
-        (cd "$store" && find images blobs/sha256 layers downloads tmp -mindepth 1 -maxdepth 1 | sort)
-}
-
-# store_changes SNAPSHOT — what differs from SNAPSHOT now ("+ added", "- gone"); empty when nothing.
-store_changes() {
-        diff <(echo "$1") <(store_snapshot) | sed -n 's/^> /+ /p; s/^< /- /p'
-}
 
 raindd_pid() {
         systemctl show -p MainPID --value raindd

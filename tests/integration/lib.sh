@@ -127,3 +127,13 @@ image_workers() {
         main=$(systemctl show -p MainPID --value raindd 2>/dev/null)
         pgrep -x raindd | grep -vx "${main:-0}" | sed 's/^/worker /'
 }
+
+# store_snapshot — what the image store holds: image records, blobs, layers, downloads, tmp (names only).
+store_snapshot() {
+        (cd /var/lib/raind && find images blobs/sha256 layers downloads tmp -mindepth 1 -maxdepth 1 | sort)
+}
+
+# store_changes SNAPSHOT — what differs from SNAPSHOT now ("+ added", "- gone"); empty when nothing.
+store_changes() {
+        diff <([ -n "$1" ] && echo "$1") <(store_snapshot) | sed -n 's/^> /+ /p; s/^< /- /p'
+}
