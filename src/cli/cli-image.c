@@ -12,6 +12,7 @@
 #include "cli-bus.h"
 #include "cli-error.h"
 #include "cli-format.h"
+#include "cli-image-inspect.h"
 #include "cli-json.h"
 #include "cli-table.h"
 #include "cli-usage.h"
@@ -92,12 +93,15 @@ typedef struct ImageEntry {
         char **references;
         uint64_t created_at;
         uint64_t size;
+        char **digests; /* RepoDigests, with --digests */
 } ImageEntry;
 
 static void image_entries_free(ImageEntry *entries, size_t n)
 {
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
                 strv_free(entries[i].references);
+                strv_free(entries[i].digests);
+        }
         free(entries);
 }
 
@@ -171,7 +175,20 @@ static int split_reference(const char *reference, char **ret_repository, const c
         return 0;
 }
 
-static int image_row(Table *t, const ImageEntry *e, const char *reference, bool no_trunc, uint64_t now)
+/* The digest of RepoDigests' entry "repository@sha256:…", "<none>" if there is none. */
+static const char *repository_digest(char **digests, const char *repository)
+{
+        STRV_FOREACH (d, digests) {
+                const char *rest = repository ? startswith(*d, repository) : NULL;
+
+                if (rest && rest[0] == '@')
+                        return rest + 1;
+        }
+        return "<none>";
+}
+
+static int image_row(Table *t, const ImageEntry *e, const char *reference, bool no_trunc, bool digests,
+                     uint64_t now)
 {
         _cleanup_free_ char *repository = NULL;
         const char *tag = "<none>", *id = startswith(e->id, "sha256:") ?: e->id;
@@ -184,15 +201,23 @@ static int image_row(Table *t, const ImageEntry *e, const char *reference, bool 
                         return r;
         }
         snprintf(short_id, sizeof(short_id), "%.*s", no_trunc ? IMAGE_ID_LEN : SHORT_ID_LEN, id);
+        if (digests)
+                return table_add_row(
+                    t, (const char *const[]){
+                           repository ?: "<none>", tag, repository_digest(e->digests, repository), short_id,
+                           format_time_ago(created, e->created_at, now), format_size_human(size, e->size)});
         return table_add_row(t, (const char *const[]){repository ?: "<none>", tag, short_id,
                                                       format_time_ago(created, e->created_at, now),
                                                       format_size_human(size, e->size)});
 }
 
-static int print_images_table(const ImageEntry *entries, size_t n, bool no_trunc)
+static int print_images_table(const ImageEntry *entries, size_t n, bool no_trunc, bool digests)
 {
         static const char *const headers[] = {"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"};
-        _cleanup_table_ Table *t = table_new(ELEMENTSOF(headers), headers);
+        static const char *const headers_digests[] = {"REPOSITORY", "TAG",     "DIGEST",
+                                                      "IMAGE ID",   "CREATED", "SIZE"};
+        _cleanup_table_ Table *t = digests ? table_new(ELEMENTSOF(headers_digests), headers_digests)
+                                           : table_new(ELEMENTSOF(headers), headers);
         uint64_t now = now_usec(CLOCK_REALTIME);
         int r;
 
@@ -200,12 +225,12 @@ static int print_images_table(const ImageEntry *entries, size_t n, bool no_trunc
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
                 if (strv_length(entries[i].references) == 0) {
-                        r = image_row(t, entries + i, NULL, no_trunc, now);
+                        r = image_row(t, entries + i, NULL, no_trunc, digests, now);
                         if (r < 0)
                                 return r;
                 }
                 STRV_FOREACH (reference, entries[i].references) {
-                        r = image_row(t, entries + i, *reference, no_trunc, now);
+                        r = image_row(t, entries + i, *reference, no_trunc, digests, now);
                         if (r < 0)
                                 return r;
                 }
@@ -213,24 +238,18 @@ static int print_images_table(const ImageEntry *entries, size_t n, bool no_trunc
         return table_print(t, stdout);
 }
 
-static int image_to_json(const ImageEntry *e, json_object **ret)
+static int image_to_json(const ImageEntry *e, bool digests, json_object **ret)
 {
-        _cleanup_json_ json_object *o = json_object_new_object(), *references = json_object_new_array();
+        _cleanup_json_ json_object *o = json_object_new_object();
         int r;
 
-        if (!o || !references)
+        if (!o)
                 return -ENOMEM;
-        STRV_FOREACH (reference, e->references) {
-                json_object *s = json_object_new_string(*reference);
-
-                if (!s || json_object_array_add(references, s) < 0) {
-                        json_object_put(s);
-                        return -ENOMEM;
-                }
-        }
         r = json_add_new(o, "Id", json_object_new_string(e->id));
         if (r >= 0)
-                r = json_add_new(o, "References", TAKE_PTR(references));
+                r = json_add_new(o, "References", json_new_strv(e->references));
+        if (r >= 0 && digests)
+                r = json_add_new(o, "RepoDigests", json_new_strv(e->digests));
         if (r >= 0)
                 r = json_add_timestamp(o, "CreatedAt", e->created_at);
         if (r >= 0)
@@ -242,7 +261,7 @@ static int image_to_json(const ImageEntry *e, json_object **ret)
         return 0;
 }
 
-static int print_images_json(const ImageEntry *entries, size_t n)
+static int print_images_json(const ImageEntry *entries, size_t n, bool digests)
 {
         _cleanup_json_ json_object *array = json_object_new_array();
         int r;
@@ -252,7 +271,7 @@ static int print_images_json(const ImageEntry *entries, size_t n)
         for (size_t i = 0; i < n; i++) {
                 json_object *o;
 
-                r = image_to_json(entries + i, &o);
+                r = image_to_json(entries + i, digests, &o);
                 if (r < 0)
                         return r;
                 if (json_object_array_add(array, o) < 0) {
@@ -271,6 +290,8 @@ static void help_image_ls(void)
                "\n"
                "Options:\n"
                "  -q, --quiet      Print the image ids only\n"
+               "      --digests    Show the manifest digest each reference was pulled by\n"
+               "                   (DIGEST column; RepoDigests in JSON)\n"
                "      --json       Print a JSON array of objects with Id, References,\n"
                "                   CreatedAt (RFC 3339) and Size (bytes)\n"
                "      --no-trunc   Do not shorten ids\n"
@@ -280,19 +301,17 @@ static void help_image_ls(void)
 
 int verb_image_ls(int argc, char *argv[])
 {
-        enum { ARG_JSON = 0x100, ARG_NO_TRUNC };
+        enum { ARG_JSON = 0x100, ARG_NO_TRUNC, ARG_DIGESTS };
         static const struct option options[] = {
-            {"quiet", no_argument, NULL, 'q'},
-            {"json", no_argument, NULL, ARG_JSON},
-            {"no-trunc", no_argument, NULL, ARG_NO_TRUNC},
-            {"help", no_argument, NULL, 'h'},
-            {},
+            {"quiet", no_argument, NULL, 'q'},     {"digests", no_argument, NULL, ARG_DIGESTS},
+            {"json", no_argument, NULL, ARG_JSON}, {"no-trunc", no_argument, NULL, ARG_NO_TRUNC},
+            {"help", no_argument, NULL, 'h'},      {},
         };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         ImageEntry *entries = NULL;
-        bool quiet = false, json = false, no_trunc = false;
+        bool quiet = false, json = false, no_trunc = false, digests = false;
         size_t n;
         int c, r;
 
@@ -307,6 +326,9 @@ int verb_image_ls(int argc, char *argv[])
                         break;
                 case ARG_NO_TRUNC:
                         no_trunc = true;
+                        break;
+                case ARG_DIGESTS:
+                        digests = true;
                         break;
                 case 'h':
                         help_image_ls();
@@ -327,6 +349,27 @@ int verb_image_ls(int argc, char *argv[])
         if (r < 0)
                 return log_error_errno(r, "raind: Cannot read the list of images: %m");
 
+        if (digests && !quiet)
+                for (size_t i = 0; i < n; i++) {
+                        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+                        _cleanup_json_ json_object *o = NULL;
+                        json_object *list;
+
+                        /* Gone since ListImages: it has no digest to show any more. */
+                        if (image_inspect_json(bus, entries[i].id, &e, &o) < 0 ||
+                            !json_object_object_get_ex(o, "RepoDigests", &list) ||
+                            !json_object_is_type(list, json_type_array))
+                                continue;
+                        for (size_t k = 0; k < json_object_array_length(list); k++) {
+                                const char *d = json_object_get_string(json_object_array_get_idx(list, k));
+
+                                if (d && strv_extend(&entries[i].digests, d) < 0) {
+                                        image_entries_free(entries, n);
+                                        return log_oom();
+                                }
+                        }
+                }
+
         if (quiet) {
                 for (size_t i = 0; i < n; i++) {
                         const char *id = startswith(entries[i].id, "sha256:") ?: entries[i].id;
@@ -335,7 +378,8 @@ int verb_image_ls(int argc, char *argv[])
                 }
                 r = 0;
         } else
-                r = json ? print_images_json(entries, n) : print_images_table(entries, n, no_trunc);
+                r = json ? print_images_json(entries, n, digests)
+                         : print_images_table(entries, n, no_trunc, digests);
         image_entries_free(entries, n);
         if (r < 0)
                 return log_error_errno(r, "raind: Cannot show the list of images: %m");

@@ -49,6 +49,12 @@ static const Verb image_verbs[] = {
     {"remove", verb_image_rm, NULL},
     {"pull", verb_image_pull, "Pull an image from a registry"},
     {"push", verb_image_push, "Push an image to a registry"},
+    {"tag", verb_image_tag, "Give an image a further reference"},
+    {"inspect", verb_image_inspect, "Show images' details as JSON"},
+    {"history", verb_image_history, "Show how an image was made"},
+    {"prune", verb_image_prune, "Remove unused images"},
+    {"save", verb_image_save, "Write images to a tar archive"},
+    {"load", verb_image_load, "Load images from a tar archive"},
     {},
 };
 
@@ -76,6 +82,10 @@ static const Verb shortcut_verbs[] = {
     {"rmi", verb_image_rm},
     {"pull", verb_image_pull},
     {"push", verb_image_push},
+    {"tag", verb_image_tag},
+    {"save", verb_image_save},
+    {"load", verb_image_load},
+    {"history", verb_image_history},
     {},
 };
 
@@ -89,7 +99,10 @@ static void help(void)
                "  container COMMAND   Manage containers (run, create, start, stop, kill, rm, ls,\n"
                "                      inspect, logs, wait, attach, exec, stats, top, rename, cp,\n"
                "                      prune)\n"
-               "  image COMMAND       Manage images (pull, push, import, ls, rm)\n"
+               "  image COMMAND       Manage images (pull, push, import, ls, rm, tag, inspect,\n"
+               "                      history, prune, save, load)\n"
+               "  login [REGISTRY]    Log in to a registry\n"
+               "  logout [REGISTRY]   Remove the stored credentials of a registry\n"
                "  events              Show container events from the journal\n"
                "  version             Show the versions of raind and raindd\n"
                "\n"
@@ -115,6 +128,10 @@ static void help(void)
                "  rmi       Remove images                         (image rm)\n"
                "  pull      Pull an image from a registry         (image pull)\n"
                "  push      Push an image to a registry           (image push)\n"
+               "  tag       Give an image a further reference     (image tag)\n"
+               "  history   Show how an image was made            (image history)\n"
+               "  save      Write images to a tar archive         (image save)\n"
+               "  load      Load images from a tar archive        (image load)\n"
                "\n"
                "Options:\n"
                "      --debug     Show what raind asks raindd, and how long it takes\n"
@@ -209,6 +226,10 @@ static int dispatch(int argc, char *argv[])
         if (streq(name, "version")) {
                 cli_set_command("raind version");
                 return verb_version(argc, argv);
+        }
+        if (streq(name, "login") || streq(name, "logout")) {
+                cli_set_command(streq(name, "login") ? "raind login" : "raind logout");
+                return streq(name, "login") ? verb_login(argc, argv) : verb_logout(argc, argv);
         }
         if (streq(name, "help")) {
                 help();

@@ -29,3 +29,12 @@ int verb_image_ls(int argc, char *argv[]);
 int verb_image_rm(int argc, char *argv[]);
 int verb_image_pull(int argc, char *argv[]);
 int verb_image_push(int argc, char *argv[]);
+int verb_image_tag(int argc, char *argv[]);
+int verb_image_inspect(int argc, char *argv[]);
+int verb_image_history(int argc, char *argv[]);
+int verb_image_prune(int argc, char *argv[]);
+int verb_image_save(int argc, char *argv[]);
+int verb_image_load(int argc, char *argv[]);
+
+int verb_login(int argc, char *argv[]);
+int verb_logout(int argc, char *argv[]);
