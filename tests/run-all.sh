@@ -45,16 +45,18 @@ if [ -x tests/shim/run.sh ]; then
         passed=$((passed + $(grep -c '^ok - ' "$log/shim"))); failed=$((failed + $(grep -c '^not ok - ' "$log/shim")))
 fi
 
-# 3b. The registry client against a real registry (Debian's docker-registry on loopback, fed by skopeo).
-if [ -x tests/registry/run.sh ]; then
-        tests/registry/run.sh "$top/build" >"$log/registry" 2>&1
-        grep -v -E '^[0-9]+ passed, [0-9]+ failed' "$log/registry"
-        passed=$((passed + $(grep -c '^ok - ' "$log/registry"))); failed=$((failed + $(grep -c '^not ok - ' "$log/registry")))
-        if ! grep -q '^ok - ' "$log/registry"; then
-                echo "not ok - registry: tests/registry/run.sh ran no check"
+# 3b/3c. Against real tools on the host: the registry client against Debian's docker-registry on
+# loopback (fed by skopeo), and the image archives against skopeo and podman.
+for part in registry archive; do
+        [ -x "tests/$part/run.sh" ] || continue
+        "tests/$part/run.sh" "$top/build" >"$log/$part" 2>&1
+        grep -v -E '^[0-9]+ passed, [0-9]+ failed' "$log/$part"
+        passed=$((passed + $(grep -c '^ok - ' "$log/$part"))); failed=$((failed + $(grep -c '^not ok - ' "$log/$part")))
+        if ! grep -q '^ok - ' "$log/$part"; then
+                echo "not ok - $part: tests/$part/run.sh ran no check"
                 failed=$((failed + 1))
         fi
-fi
+done
 
 # 4. Integration tests in the sandbox.
 sb=tests/sandbox/sandbox

@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "raind/macro.h"
 
@@ -104,6 +105,11 @@ int image_store_tag(ImageStore *s, const char *ref_or_id, const char *reference,
  * that what a killed worker leaves behind can be found: image_store_remove_work_dir() removes it. */
 int image_store_use_work_dir(ImageStore *s, const char *name);
 int image_store_remove_work_dir(ImageStore *s, const char *name);
+
+/* Resolves USER[:GROUP] or UID[:GID] (names and numbers mixed) in the image's /etc/passwd and
+ * /etc/group, found in lowerdirs (top layer first) as overlayfs would show them; a bare user gets its
+ * primary group. -ESRCH with *ret_error naming what is missing, -EINVAL for a malformed user. */
+int image_resolve_user(char *const *lowerdirs, const char *user, uid_t *ret_uid, gid_t *ret_gid, char **ret_error);
 
 /* Absolute paths of the image's layer directories, TOP layer first (overlayfs lowerdir order).
  * -ENOENT if a layer is missing. */

@@ -38,6 +38,9 @@ int parse_cpus(const char *s, uint64_t *ret_usec_per_sec);
 /* Decimal, > 0; "-1" or "max" means unlimited (UINT64_MAX). */
 int parse_pids_limit(const char *s, uint64_t *ret);
 /* "UID" or "UID:GID", numeric. */
+/* USER[:GROUP] with names or numbers, as a container's user may be given (names are resolved in the
+ * image): [A-Za-z0-9_.-]+ with at most one ':'; numbers must fit a uid. */
+bool user_spec_is_valid(const char *s);
 int parse_user(const char *s, uid_t *ret_uid, gid_t *ret_gid, bool *ret_has_gid);
 /* "15", "TERM", "SIGTERM" (any case) → signal number. */
 int parse_signal(const char *s, int *ret);

@@ -215,6 +215,34 @@ static int parse_id(const char *s, size_t len, uint32_t *ret)
         return 0;
 }
 
+static bool user_part_is_valid(const char *s, size_t n)
+{
+        bool digits = true;
+        uint32_t id;
+
+        if (n == 0 || n > 256 || s[0] == '-')
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                if (!isalnum((unsigned char)s[i]) && !strchr("_.-", s[i]))
+                        return false;
+                digits = digits && isdigit((unsigned char)s[i]);
+        }
+        return !digits || parse_id(s, n, &id) >= 0;
+}
+
+bool user_spec_is_valid(const char *s)
+{
+        const char *colon;
+
+        if (isempty(s))
+                return false;
+        colon = strchr(s, ':');
+        if (!colon)
+                return user_part_is_valid(s, strlen(s));
+        return user_part_is_valid(s, (size_t)(colon - s)) &&
+               user_part_is_valid(colon + 1, strlen(colon + 1));
+}
+
 int parse_user(const char *s, uid_t *ret_uid, gid_t *ret_gid, bool *ret_has_gid)
 {
         uint32_t uid, gid = 0;

@@ -79,6 +79,15 @@ int container_create(Manager *m, const char *name, ContainerConfig *config, cons
                 return log_error_errno(r, "Failed to find layers of image %s: %m", image->id);
 
         SpecPaths paths = {.lowerdirs = lowerdirs, .upperdir = upper, .workdir = work};
+        const char *user = config->user ?: image->user;
+        if (!isempty(user)) {
+                r = image_resolve_user(lowerdirs, user, &paths.uid, &paths.gid, ret_error);
+                if (r == -ESRCH || r == -EINVAL)
+                        return -EINVAL;
+                if (r < 0)
+                        return log_error_errno(r, "Failed to resolve user %s in image %s: %m", user, image->id);
+                paths.have_ids = true;
+        }
         r = spec_generate(id, name, config, image, &paths, &spec, ret_error);
         if (r < 0)
                 return r;

@@ -96,3 +96,45 @@ void container_event(Container *c, const char *event, EventDetails details)
                         return;
                 }
 }
+
+static const struct {
+        const char *event;
+        const char *message_id;
+} image_event_ids[] = {
+    {"pull", RAIND_MESSAGE_IMAGE_PULL},     {"push", RAIND_MESSAGE_IMAGE_PUSH},
+    {"tag", RAIND_MESSAGE_IMAGE_TAG},       {"untag", RAIND_MESSAGE_IMAGE_UNTAG},
+    {"delete", RAIND_MESSAGE_IMAGE_DELETE}, {"import", RAIND_MESSAGE_IMAGE_IMPORT},
+    {"load", RAIND_MESSAGE_IMAGE_LOAD},     {"save", RAIND_MESSAGE_IMAGE_SAVE},
+};
+
+void image_event(Manager *m, const char *event, const char *id, const char *name)
+{
+        const char *message_id = NULL;
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(image_event_ids); i++)
+                if (streq(image_event_ids[i].event, event))
+                        message_id = image_event_ids[i].message_id;
+        if (!message_id)
+                return;
+
+        r = sd_journal_send("MESSAGE=Image %s: %s.", name ?: strempty(id), event, "MESSAGE_ID=%s",
+                            message_id, "PRIORITY=%d", LOG_INFO, "SYSLOG_IDENTIFIER=raindd",
+                            "RAIND_EVENT=%s", event, "RAIND_EVENT_TYPE=image", "RAIND_IMAGE_ID=%s",
+                            strempty(id), name ? "RAIND_IMAGE_NAME=%s" : NULL, name, NULL);
+        if (r < 0)
+                log_debug_errno(r, "Failed to log image %s event: %m", event);
+
+        if (!m->bus)
+                return;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *s = NULL;
+        r = sd_bus_message_new_signal(m->bus, &s, "/org/raind/raind1", "org.raind.raind1.Manager", "Event");
+        if (r >= 0)
+                r = sd_bus_message_append(s, "sss", event, strempty(id), strempty(name));
+        if (r >= 0)
+                r = sd_bus_message_append(s, "a{sv}", 1, "Type", "s", "image");
+        if (r >= 0)
+                r = sd_bus_send(m->bus, s, NULL);
+        if (r < 0)
+                log_debug_errno(r, "Failed to send image %s event: %m", event);
+}

@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "container.h"
+#include "events.h"
 #include "image-job.h"
 #include "image-worker.h"
 #include "manager.h"
@@ -272,6 +273,41 @@ static void image_queue_dispatch(Manager *m)
         pending_calls_requeue(&queue, m->bus);
 }
 
+/* The image events a finished job stands for. */
+static void job_event(ImageJob *j, const char *value)
+{
+        Manager *m = j->manager;
+        _cleanup_free_ char *familiar = NULL;
+
+        switch (j->params.type) {
+        case IMAGE_JOB_PULL:
+                (void)image_reference_normalize(j->reference ?: j->params.target, &familiar);
+                image_event(m, "pull", value, familiar ?: j->params.target);
+                break;
+        case IMAGE_JOB_PUSH:
+                image_event(m, "push", value, j->reference ?: j->params.target);
+                break;
+        case IMAGE_JOB_IMPORT:
+                image_event(m, "import", value, j->params.target);
+                break;
+        case IMAGE_JOB_LOAD:
+                for (const char *p = value; *p;) {
+                        size_t n = strcspn(p, " ");
+                        _cleanup_free_ char *ref = strndup(p, n);
+                        if (ref && n > 0)
+                                image_event(m, "load", NULL, ref);
+                        p += n + strspn(p + n, " ");
+                }
+                break;
+        case IMAGE_JOB_SAVE:
+                STRV_FOREACH (name, j->params.names)
+                        image_event(m, "save", NULL, *name);
+                break;
+        default:
+                break;
+        }
+}
+
 static void job_finish(ImageJob *j, bool ok, const char *value)
 {
         Manager *m = j->manager;
@@ -279,10 +315,11 @@ static void job_finish(ImageJob *j, bool ok, const char *value)
         const char *target = j->reference ?: strempty(j->params.target);
         const char *result = ok ? "done" : j->canceled ? "canceled" : "failed";
 
-        if (ok)
+        if (ok) {
                 log_info("Image %s of %s done%s%.12s.", type, target, isempty(value) ? "" : ": ",
                          strempty(value));
-        else
+                job_event(j, value);
+        } else
                 log_info("Image %s of %s %s: %s", type, target, result, value);
 
         if (j->request) {

@@ -164,13 +164,8 @@ static int validate_config(const ContainerConfig *cfg, sd_bus_error *error)
         if (cfg->working_dir && !path_is_safe_absolute(cfg->working_dir))
                 return invalid(error, "Working directory '%s' must be an absolute path without '..'.",
                                cfg->working_dir);
-        if (cfg->user) {
-                uid_t uid;
-                gid_t gid;
-                bool has_gid;
-                if (parse_user(cfg->user, &uid, &gid, &has_gid) < 0)
-                        return invalid(error, "Invalid user '%s', expected UID[:GID].", cfg->user);
-        }
+        if (cfg->user && !user_spec_is_valid(cfg->user))
+                return invalid(error, "Invalid user '%s', expected USER[:GROUP] or UID[:GID].", cfg->user);
         if (cfg->hostname && !hostname_is_valid(cfg->hostname))
                 return invalid(error, "Invalid host name '%s'.", cfg->hostname);
         if (cfg->network && !streq(cfg->network, "none") && !streq(cfg->network, "host"))

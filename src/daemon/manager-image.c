@@ -5,6 +5,7 @@
 #include <json-c/json.h>
 
 #include "config.h"
+#include "events.h"
 #include "image-job.h"
 #include "manager.h"
 #include "polkit.h"
@@ -355,6 +356,10 @@ static int method_remove_image(sd_bus_message *m, void *userdata, sd_bus_error *
                 return sd_bus_error_set_errnof(error, r, "Failed to remove image %s: %m", ref);
         log_info("Removed image reference %s%s%s.", ref, removed ? ", deleted image " : "",
                  strempty(removed));
+        if (untag || strv_contains(image->references, strempty(normalized)))
+                image_event(manager, "untag", image->id, normalized);
+        if (removed)
+                image_event(manager, "delete", removed, NULL);
         return sd_bus_reply_method_return(m, NULL);
 }
 
@@ -381,6 +386,7 @@ static int method_tag_image(sd_bus_message *m, void *userdata, sd_bus_error *err
                 return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "Cannot tag %s: %s", image,
                                          message ?: strerror(-r));
         log_info("Tagged image %s as %s.", image, normalized);
+        image_event(manager, "tag", NULL, normalized);
         return sd_bus_reply_method_return(m, NULL);
 }
 
@@ -526,6 +532,7 @@ static int method_prune_images(sd_bus_message *m, void *userdata, sd_bus_error *
                         continue;
                 }
                 log_info("Pruned image %.12s.", i->id);
+                image_event(manager, "delete", i->id, NULL);
                 if (strv_extend(&removed, i->id) < 0) {
                         image_list_free(images);
                         return -ENOMEM;

@@ -217,7 +217,10 @@ int spec_generate(const char *id, const char *name, const ContainerConfig *confi
         int r;
 
         const char *user = config->user ?: image->user;
-        if (!isempty(user) && parse_user(user, &uid, &gid, &has_gid) < 0)
+        if (paths->have_ids) {
+                uid = paths->uid;
+                gid = paths->gid;
+        } else if (!isempty(user) && parse_user(user, &uid, &gid, &has_gid) < 0)
                 return set_error(ret_error, "invalid user '%s', expected UID[:GID]", user);
 
         const char *cwd = config->working_dir ?: (!isempty(image->working_dir) ? image->working_dir : "/");

@@ -11,6 +11,11 @@ typedef struct SpecPaths {
         char **lowerdirs; /* top first */
         const char *upperdir;
         const char *workdir;
+        /* The user's ids, resolved in the image (image_resolve_user()); when not set the user must be
+         * numeric. */
+        bool have_ids;
+        uid_t uid;
+        gid_t gid;
 } SpecPaths;
 
 /* Builds the OCI runtime config (config.json) for a container. Pure: no I/O.
