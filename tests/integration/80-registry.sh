@@ -2,7 +2,7 @@
 # Registry pulls and pushes against a real registry (Debian's docker-registry on loopback, images placed
 # by skopeo), the content store they fill, crash safety, credentials, rm and prune.
 
-# shellcheck source=../lib/registry.sh
+# shellcheck source-path=SCRIPTDIR source=../lib/registry.sh
 . "$TESTS_DIR/lib/registry.sh"
 
 work=/tmp/raind-itest-registry
@@ -114,13 +114,20 @@ base_blob=$(manifest_of "$work/multilayer" | jq -r '.layers[0].digest')
 ma=$PROXY/test/multiarch:1
 out=$(raind image pull "$ma" 2>&1); rc=$?
 check_eq "pull of the multi-arch image (host platform)" 0 "$rc"
-check_match "the busybox layer it shares with the multilayer image 'Already exists'" \
-        "${base_blob:7:12}: Already exists" "$out"
+# The line names whichever blob of that diff_id the store holds.
+check_eq "the busybox layer it shares with the multilayer image 'Already exists', the other is pulled" \
+        "1 1" "$(grep -c ': Already exists' <<<"$out") $(grep -c ': Pull complete' <<<"$out")"
 # Zero when the layer's diff_id was already here from another blob (the imported busybox), else one.
 check "the shared layer blob was fetched from the registry at most once by the two pulls" \
         test "$(blob_gets "$work/fast.log" "$base_blob")" -le 1
 check_eq "both images name the same layer" "$(image_json "$ml" '.RootFS.Layers[0]')" \
         "$(image_json "$ma" '.RootFS.Layers[0]')"
+for img in "$ml" "$ma"; do
+        mdigest=$(image_json "$img" .Manifest.digest)
+        check_eq "LayerBlobs of $img are the layers of its stored manifest (what a push or save sends)" \
+                "$(jq -r '[.layers[].digest] | join(" ")' "$store/blobs/sha256/${mdigest#sha256:}" 2>&1)" \
+                "$(image_json "$img" '[.LayerBlobs[].digest] | join(" ")')"
+done
 ndiff=$(cat "$store"/images/*.json | jq -r '.layers[].diffID' | sort -u | wc -l)
 check_eq "the store has one layer directory per distinct diff_id" "$ndiff" "$(ls "$store/layers" | wc -l)"
 check_eq "the store is consistent (no orphan or missing blob or layer)" "" "$(store_orphans)"
@@ -282,7 +289,7 @@ check "prune -a keeps the image a container uses" raind image inspect "$big"
 raind container rm keeper >/dev/null
 raind image prune -a -f >/dev/null 2>&1
 check_eq "after prune -a with no container nothing is left in the store" "" \
-        "$(ls -A "$store/images" "$store/layers" "$store/blobs/sha256" | grep -v '^/\|^$')"
+        "$(find "$store/images" "$store/layers" "$store/blobs/sha256" -mindepth 1 -maxdepth 1)"
 
 # 9. Auth: a registry that wants a password.
 for pid in "${PROXY_PIDS[@]}"; do
@@ -296,7 +303,7 @@ export XDG_CONFIG_HOME=$work/config
 authfile=$XDG_CONFIG_HOME/raind/auth.json
 out=$(raind image pull "$REGISTRY/private/ml:1" 2>&1); rc=$?
 check_fails "anonymous pull from the private registry fails" test "$rc" -eq 0
-check_match "with a clear authentication message" "[Aa]uthenticat|unauthorized|credentials" "$out"
+check_match "with a clear authentication message" "[Aa]uthentication" "$out"
 out=$(raind login -u user --password-stdin "$REGISTRY" <<<wrong 2>&1); rc=$?
 check_fails "login with a bad password fails" test "$rc" -eq 0
 check_match "and says the credentials were refused" "[Aa]uthenticat|unauthorized|credentials|denied" "$out"

@@ -3,7 +3,6 @@
 # archives are refused and leave nothing.
 
 work=/tmp/raind-itest-archives
-store=/var/lib/raind
 rm -rf "$work"
 mkdir -p "$work"
 trap 'rm -rf "$work"' EXIT
