@@ -69,6 +69,9 @@ done
 check_eq "the same image pulled by a second manifest leaves no orphan blob (the first manifest stays owned)" \
         "" "$(store_orphans)"
 raind image rm -f "$(image_json "$REGISTRY/test/busybox:oci" .Id)" >/dev/null 2>&1
+# One manifest only from here on; its layer blob (skopeo's gzip of the busybox tarball) stays in the
+# store while the multilayer image, with the same diff_id in another blob, is pulled.
+raind image pull -q "$REGISTRY/test/busybox:v2s2" >/dev/null 2>&1
 
 # 2. The multilayer image: config, whiteouts, opaque directories, StopSignal, history.
 proxy_start fast 1G || exit 1
@@ -322,7 +325,9 @@ check_eq "the entry is gone from the auth file" "" "$(jq -r ".auths[\"$REGISTRY\
 check_fails "anonymous pull fails again after logout" raind image pull "$REGISTRY/private/ml:1"
 check "pull with --creds works without a login" raind image pull --creds user:pass "$REGISTRY/private/ml:1"
 unset XDG_CONFIG_HOME
-raind image rm "$REGISTRY/private/ml:1" >/dev/null 2>&1
+private_id=$(image_json "$REGISTRY/private/ml:1" .Id)
+raind image rm -f "${private_id#sha256:}" >/dev/null 2>&1
+check_eq "no image is left" "" "$(raind image ls -q 2>&1)"
 
 # Nothing left behind.
 check_eq "no job worker is left" "" "$(image_workers)"
