@@ -63,11 +63,20 @@ static int push_blob(RegistryClient *c, ImageStore *s, const ImageBlob *b, PushP
         return 0;
 }
 
-/* The destination: given, else the image's first tag. It must name a tag. */
-static int push_destination(const Image *i, const char *destination, RegistryReference **ret, char **error)
+/* The destination: given, else the tag the image was named by (like docker push NAME:TAG), else (named
+ * by id) the image's first tag. It must name a tag. */
+static int push_destination(const Image *i, const char *name, const char *destination,
+                            RegistryReference **ret, char **error)
 {
-        const char *dest = destination ?: (!strv_isempty(i->references) ? i->references[0] : NULL);
         _cleanup_registry_reference_free_ RegistryReference *ref = NULL;
+        _cleanup_free_ char *normalized = NULL;
+        const char *dest = destination;
+
+        if (!dest && image_reference_normalize(name, &normalized) >= 0 &&
+            strv_contains(i->references, normalized))
+                dest = normalized;
+        if (!dest && !strv_isempty(i->references))
+                dest = i->references[0];
 
         if (!dest)
                 return image_error(error, -EINVAL, "image %.12s has no tag: name a destination", i->id);
@@ -127,7 +136,7 @@ int image_store_push(ImageStore *s, const char *ref_or_id, const char *destinati
         else if (r < 0)
                 r = image_error(&error, r, "cannot read image %s: %m", ref_or_id);
         if (r >= 0)
-                r = push_destination(i, destination, &ref, &error);
+                r = push_destination(i, ref_or_id, destination, &ref, &error);
         if (r >= 0 && registry_reference_to_string(ref, &full) < 0)
                 r = -ENOMEM;
         if (r >= 0) {

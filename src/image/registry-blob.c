@@ -52,7 +52,7 @@ static int start_over(int fd, HttpResponse *h)
 int registry_fetch_blob(RegistryClient *c, const RegistryDescriptor *d, int fd, RegistryProgress progress,
                         void *userdata, char **ret_error)
 {
-        _cleanup_(http_response_done) HttpResponse h;
+        _cleanup_(http_response_done) HttpResponse h = {};
         _cleanup_(curl_easy_cleanupp) CURL *curl = NULL;
         _cleanup_free_ char *path = NULL, *url = NULL;
         char hex[SHA256_HEX_SIZE];

@@ -640,7 +640,7 @@ static int registry_fetch_token(RegistryClient *c, CURL *curl, const RegistryCha
         _cleanup_(curl_freep) char *service = NULL, *scope = NULL;
         _cleanup_free_ char *default_scope = NULL, *url = NULL, *authorization = NULL;
         _cleanup_json_ struct json_object *o = NULL;
-        _cleanup_(http_response_done) HttpResponse h;
+        _cleanup_(http_response_done) HttpResponse h = {};
         HttpRequest req;
         const char *t;
         int r;
@@ -798,7 +798,7 @@ int registry_request_retry(RegistryClient *c, CURL *curl, HttpRequest *req, Http
 int registry_fetch_manifest(RegistryClient *c, const char *tag_or_digest, char **ret_body, size_t *ret_size,
                             char **ret_content_type, char **ret_digest, char **ret_error)
 {
-        _cleanup_(http_response_done) HttpResponse h;
+        _cleanup_(http_response_done) HttpResponse h = {};
         _cleanup_free_ char *path = NULL, *url = NULL, *digest = NULL;
         _cleanup_(curl_easy_cleanupp) CURL *curl = NULL;
         char hex[SHA256_HEX_SIZE];
@@ -853,7 +853,7 @@ int registry_fetch_manifest(RegistryClient *c, const char *tag_or_digest, char *
 
 int registry_check_login(RegistryClient *c, char **ret_error)
 {
-        _cleanup_(http_response_done) HttpResponse h;
+        _cleanup_(http_response_done) HttpResponse h = {};
         _cleanup_(curl_easy_cleanupp) CURL *curl = NULL;
         _cleanup_free_ char *url = NULL;
         HttpRequest req;

@@ -9,7 +9,7 @@
 
 int registry_blob_exists(RegistryClient *c, const RegistryDescriptor *d, char **ret_error)
 {
-        _cleanup_(http_response_done) HttpResponse h;
+        _cleanup_(http_response_done) HttpResponse h = {};
         _cleanup_(curl_easy_cleanupp) CURL *curl = NULL;
         _cleanup_free_ char *path = NULL, *url = NULL;
         HttpRequest req;
@@ -117,7 +117,7 @@ static int push_blob_once(RegistryClient *c, CURL *curl, const RegistryDescripto
 int registry_push_blob(RegistryClient *c, const RegistryDescriptor *d, int fd, RegistryProgress progress,
                        void *userdata, char **ret_error)
 {
-        _cleanup_(http_response_done) HttpResponse h;
+        _cleanup_(http_response_done) HttpResponse h = {};
         _cleanup_(curl_easy_cleanupp) CURL *curl = NULL;
         _cleanup_free_ char *url = NULL;
         struct stat st;
@@ -164,7 +164,7 @@ int registry_push_blob(RegistryClient *c, const RegistryDescriptor *d, int fd, R
 int registry_push_manifest(RegistryClient *c, const char *tag_or_digest, const char *media_type,
                            const char *body, size_t size, char **ret_digest, char **ret_error)
 {
-        _cleanup_(http_response_done) HttpResponse h;
+        _cleanup_(http_response_done) HttpResponse h = {};
         _cleanup_(curl_easy_cleanupp) CURL *curl = NULL;
         _cleanup_free_ char *path = NULL, *url = NULL, *digest = NULL;
         char hex[SHA256_HEX_SIZE];

@@ -95,3 +95,45 @@ remove_all_containers() {
         wait_until 10 sh -c '! systemctl list-units --plain --no-legend "raind-*.scope" | grep -q .'
         return 0
 }
+
+# image_json IMAGE JQ-FILTER — a value from `raind image inspect IMAGE` (the filter sees the image's object).
+image_json() {
+        raind image inspect "$1" 2>/dev/null | jq -r ".[0] | $2"
+}
+
+# The image store's state at rest, one line per item: everything in blobs/ and layers/ that no image
+# record names (orphan), everything a record names that is missing, and anything in downloads/ or tmp/.
+# Empty when the store is clean.
+store_orphans() {
+        local root=/var/lib/raind owned f
+        owned=$(cat /dev/null "$root"/images/*.json 2>/dev/null |
+                jq -r '.manifest.digest, .config.digest, (.layers[] | .digest, .diffID)' | sed 's/^sha256://' | sort -u)
+        for f in "$root"/blobs/sha256/* "$root"/layers/*; do
+                [ -e "$f" ] || continue
+                grep -qx "${f##*/}" <<<"$owned" || echo "orphan ${f#"$root"/}"
+        done
+        while read -r f; do
+                [ -n "$f" ] || continue
+                [ -e "$root/blobs/sha256/$f" ] || [ -e "$root/layers/$f" ] || echo "missing $f"
+        done < <(cat /dev/null "$root"/images/*.json 2>/dev/null | jq -r '.manifest.digest, (.layers[] | .diffID)' |
+                sed 's/^sha256://')
+        ls -A "$root/downloads" 2>/dev/null | sed 's/^/download /'
+        ls -A "$root/tmp" 2>/dev/null | sed 's/^/tmp /'
+}
+
+# Image job workers (raindd forks one per pull, push, import, save, load): raindd's processes but its main one.
+image_workers() {
+        local main
+        main=$(systemctl show -p MainPID --value raindd 2>/dev/null)
+        pgrep -x raindd | grep -vx "${main:-0}" | sed 's/^/worker /'
+}
+
+# store_snapshot — what the image store holds: image records, blobs, layers, downloads, tmp (names only).
+store_snapshot() {
+        (cd /var/lib/raind && find images blobs/sha256 layers downloads tmp -mindepth 1 -maxdepth 1 | sort)
+}
+
+# store_changes SNAPSHOT — what differs from SNAPSHOT now ("+ added", "- gone"); empty when nothing.
+store_changes() {
+        diff <([ -n "$1" ] && echo "$1") <(store_snapshot) | sed -n 's/^> /+ /p; s/^< /- /p'
+}
