@@ -32,6 +32,8 @@ typedef struct Image {
         char *variant;        /* may be NULL */
         char **labels;        /* "key=value" */
         char **exposed_ports; /* "80/tcp" */
+        char **other_blobs;   /* digests of other manifests of the same image (and their layer blobs) that
+                               * digest references name: kept while the image is */
         char **env;           /* image config Env, e.g. PATH=... */
         char **entrypoint;    /* may be NULL */
         char **cmd;           /* may be NULL */

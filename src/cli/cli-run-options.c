@@ -124,16 +124,12 @@ static int parse_one(RunOptions *o, int c, char **ret_error)
                         return usage_text(
                             ret_error, "Invalid working directory '%s': must be an absolute path", optarg);
                 return free_and_strdup(&o->working_dir, optarg);
-        case 'u': {
-                uid_t uid;
-                gid_t gid;
-                bool has_gid;
-
-                if (parse_user(optarg, &uid, &gid, &has_gid) < 0)
-                        return usage_text(ret_error, "Invalid user '%s': expected UID[:GID], numeric",
+        case 'u':
+                /* Names are resolved in the image by raindd. */
+                if (!user_spec_is_valid(optarg))
+                        return usage_text(ret_error, "Invalid user '%s': expected USER[:GROUP] or UID[:GID]",
                                           optarg);
                 return free_and_strdup(&o->user, optarg);
-        }
         case 'h':
                 if (!hostname_is_valid(optarg))
                         return usage_text(ret_error, "Invalid host name '%s'", optarg);

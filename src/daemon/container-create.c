@@ -85,7 +85,8 @@ int container_create(Manager *m, const char *name, ContainerConfig *config, cons
                 if (r == -ESRCH || r == -EINVAL)
                         return -EINVAL;
                 if (r < 0)
-                        return log_error_errno(r, "Failed to resolve user %s in image %s: %m", user, image->id);
+                        return log_error_errno(r, "Failed to resolve user %s in image %s: %m", user,
+                                               image->id);
                 paths.have_ids = true;
         }
         r = spec_generate(id, name, config, image, &paths, &spec, ret_error);

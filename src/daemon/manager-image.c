@@ -339,12 +339,16 @@ static int method_remove_image(sd_bus_message *m, void *userdata, sd_bus_error *
         if (r < 0)
                 return lookup_error(error, r, ref);
 
-        /* Untagging one of several references never deletes the image; anything else does. */
+        /* Untagging one of several tags never deletes the image, nor does removing a digest reference
+         * while anything else names it; anything else does (as image_store_remove() decides). */
         _cleanup_free_ char *normalized = NULL;
-        bool untag =
-            image_reference_normalize(ref, &normalized) >= 0 &&
-            (strv_contains(image->references, normalized) || strv_contains(image->digests, normalized)) &&
-            strv_length(image->references) + strv_length(image->digests) > 1;
+        bool untag = false;
+        if (image_reference_normalize(ref, &normalized) >= 0) {
+                if (strv_contains(image->references, normalized))
+                        untag = strv_length(image->references) > 1;
+                else if (strv_contains(image->digests, normalized))
+                        untag = strv_length(image->references) + strv_length(image->digests) > 1;
+        }
         if (!untag && manager_image_in_use(manager, image->id, force))
                 return sd_bus_error_setf(
                     error, BUS_ERROR_IMAGE_IN_USE,

@@ -60,6 +60,54 @@ static int tag_references(ImageStore *s, char *const *references, const char *id
         return repositories_save(s, repos);
 }
 
+static bool record_names_blob(const ImageRecord *rec, const char *digest)
+{
+        if (streq(rec->manifest.digest, digest) || streq(rec->config.digest, digest))
+                return true;
+        for (size_t k = 0; k < rec->n_layers; k++)
+                if (streq(rec->layers[k].digest, digest))
+                        return true;
+        return false;
+}
+
+static int other_manifest_blobs(ImageStore *s, const char *id, const ImageRecord *rec, char ***ret)
+{
+        _cleanup_image_free_ Image *old = new0(Image, 1);
+        _cleanup_strv_free_ char **l = NULL;
+        _cleanup_free_ char *data = NULL;
+        char name[SHA256_HEX_SIZE + sizeof(".json")];
+        size_t size;
+        int r;
+
+        if (!old)
+                return -ENOMEM;
+        snprintf(name, sizeof(name), "%s.json", id);
+        _cleanup_close_ int fd = openat(s->images_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) {
+                *ret = NULL;
+                return errno == ENOENT ? 0 : -errno;
+        }
+        r = read_full_fd(fd, IMAGE_CONFIG_SIZE_MAX, &data, &size);
+        if (r < 0)
+                return r;
+        if (image_record_parse(data, size, old) < 0) {
+                *ret = NULL; /* damaged: replaced */
+                return 0;
+        }
+        char **candidates[] = {old->other_blobs, (char *[]){old->manifest.digest, NULL}};
+        for (size_t c = 0; c < ELEMENTSOF(candidates); c++)
+                STRV_FOREACH (d, candidates[c])
+                        if (!record_names_blob(rec, *d) && !strv_contains(l, *d) && strv_extend(&l, *d) < 0)
+                                return -ENOMEM;
+        for (size_t k = 0; old->layers[k]; k++) {
+                const char *d = old->layer_blobs[k].digest;
+                if (!record_names_blob(rec, d) && !strv_contains(l, d) && strv_extend(&l, d) < 0)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
 int image_store_commit(ImageStore *s, const ImageCommit *c, char ret_id[SHA256_HEX_SIZE], char **error)
 {
         char manifest_digest[BLOB_DIGEST_SIZE], config_digest[BLOB_DIGEST_SIZE];
@@ -117,6 +165,13 @@ int image_store_commit(ImageStore *s, const ImageCommit *c, char ret_id[SHA256_H
         _cleanup_close_ int lock = image_store_lock(s);
         if (lock < 0)
                 return image_error(error, lock, "cannot lock the image store: %m");
+        /* The same config reached through another manifest (a registry that converted it, another
+         * compression): the earlier manifest and its blobs stay, for the digest references naming it. */
+        _cleanup_strv_free_ char **other = NULL;
+        r = other_manifest_blobs(s, id, &rec, &other);
+        if (r < 0)
+                return image_error(error, r, "cannot read the earlier record of the image: %m");
+        rec.other_blobs = other;
         r = image_write_record(s, id, &rec);
         if (r < 0)
                 return image_error(error, r, "cannot write the image record: %m");

@@ -133,6 +133,7 @@ typedef struct ImageRecord {
         char *const *diff_ids; /* hex */
         size_t n_layers;
         uint64_t size;
+        char *const *other_blobs; /* may be NULL */
 } ImageRecord;
 int image_record_format(const ImageRecord *rec, char **ret);
 /* Fills i->manifest, i->config, i->layers, i->layer_blobs and i->size. */

@@ -14,7 +14,8 @@
 
 #include "image-internal.h"
 
-#define MEDIA_TYPE_MAX 256
+#define MEDIA_TYPE_MAX  256
+#define OTHER_BLOBS_MAX 4096
 
 static struct json_object *blob_to_json(const ImageBlob *b)
 {
@@ -61,6 +62,13 @@ int image_record_format(const ImageRecord *rec, char **ret)
         if (!c || json_object_object_add(o, "config", c) < 0) {
                 json_object_put(c);
                 return -ENOMEM;
+        }
+        if (!strv_isempty(rec->other_blobs)) {
+                struct json_object *other = json_new_strv(rec->other_blobs);
+                if (!other || json_object_object_add(o, "otherBlobs", other) < 0) {
+                        json_object_put(other);
+                        return -ENOMEM;
+                }
         }
         if (json_object_object_add(o, "layers", TAKE_PTR(layers)) < 0 ||
             json_object_object_add(o, "size", json_object_new_int64((int64_t)rec->size)) < 0)
@@ -129,6 +137,15 @@ int image_record_parse(const char *data, size_t size, Image *i)
                 r = blob_from_json(l, &i->layer_blobs[k]);
                 if (r < 0)
                         return r;
+        }
+        struct json_object *other;
+        if (json_object_object_get_ex(o, "otherBlobs", &other)) {
+                if (json_get_strv(o, "otherBlobs", &i->other_blobs) < 0 ||
+                    strv_length(i->other_blobs) > OTHER_BLOBS_MAX)
+                        return -EBADMSG;
+                STRV_FOREACH (d, i->other_blobs)
+                        if (!digest_hex(*d))
+                                return -EBADMSG;
         }
         int64_t sz = json_get_int64(o, "size", 0);
         i->size = sz > 0 ? (uint64_t)sz : 0;

@@ -33,8 +33,13 @@ int image_store_remove(ImageStore *s, const char *ref_or_id, char **ret_removed_
                 r = repositories_references_of(repos, id, &refs);
                 if (r < 0)
                         return r;
-                if (refs) {
-                        /* Still tagged otherwise: only the reference goes. */
+                /* As Docker: removing the last tag removes the image (its digest references go with it);
+                 * a digest reference only goes by itself while anything else names the image. */
+                bool tagged = false;
+                STRV_FOREACH (other, refs)
+                        tagged = tagged || !strchr(*other, '@');
+                if (tagged || (refs && strchr(ref, '@'))) {
+                        /* Still named otherwise: only the reference goes. */
                         r = repositories_save(s, repos);
                         if (r < 0)
                                 return r;

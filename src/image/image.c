@@ -28,6 +28,7 @@ Image *image_free(Image *i)
         free(i->variant);
         strv_free(i->labels);
         strv_free(i->exposed_ports);
+        strv_free(i->other_blobs);
         strv_free(i->env);
         strv_free(i->entrypoint);
         strv_free(i->cmd);

@@ -149,6 +149,9 @@ static int collect_blobs(const Image *i, char ***acc)
         for (size_t k = 0; i->layers[k]; k++)
                 if (add_unique(acc, i->layer_blobs[k].digest) < 0)
                         return -ENOMEM;
+        STRV_FOREACH (d, i->other_blobs)
+                if (add_unique(acc, *d) < 0)
+                        return -ENOMEM;
         return 0;
 }
 

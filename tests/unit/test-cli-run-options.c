@@ -223,7 +223,7 @@ static void test_usage_errors(void **state)
                     "run", "-v", "/a:/b:rx", "img");
         CHECK_ERROR(true, "Invalid working directory 'srv': must be an absolute path", "run", "-w", "srv",
                     "img");
-        CHECK_ERROR(true, "Invalid user 'nobody': expected UID[:GID], numeric", "run", "-u", "nobody",
+        CHECK_ERROR(true, "Invalid user 'a:b:c': expected USER[:GROUP] or UID[:GID]", "run", "-u", "a:b:c",
                     "img");
         CHECK_ERROR(true, "Invalid host name '-box'", "run", "--hostname", "-box", "img");
         CHECK_ERROR(

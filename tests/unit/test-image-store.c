@@ -142,6 +142,20 @@ static void test_commit_checks_diff_ids(void **state)
         assert_string_equal(i->user, "app");
         assert_int_equal(i->size, 3);
 
+        /* The same config through another manifest: the first manifest stays stored (digest references
+         * may name it), through a garbage collection too. */
+        char first[BLOB_DIGEST_SIZE];
+        snprintf(first, sizeof(first), "%s", i->manifest.digest);
+        c.manifest = "{\"other\":1}";
+        c.manifest_size = strlen(c.manifest);
+        assert_int_equal(image_store_commit(s, &c, id, &error), 0);
+        assert_int_equal(blobs_remove_unused(s, NULL), 0);
+        assert_true(blob_exists(s, first));
+        _cleanup_image_free_ Image *again = NULL;
+        assert_int_equal(image_store_lookup(s, "x:1", &again), 0);
+        assert_string_not_equal(again->manifest.digest, first);
+        assert_true(strv_contains(again->other_blobs, first));
+
         (void)rm_rf(root);
 }
 
