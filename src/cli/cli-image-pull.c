@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* raind image pull / push. */
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "raind/log.h"
@@ -176,6 +177,52 @@ static int run_transfer(int argc, char *argv[], bool push)
                o->image);
         puts(result.target ?: o->image);
         return 0;
+}
+
+int image_pull_for_run(const char *image)
+{
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_(image_job_result_done) ImageJobResult result = {};
+        TransferOptions o = {.tls_verify = true};
+        int r, saved = -EBADF;
+
+        r = transfer_credentials(&o, image);
+        if (r != 0)
+                goto finish;
+        /* Its own connection: following the job ends the event loop of the one it uses. */
+        if (cli_bus_open(&bus) < 0) {
+                r = EXIT_DAEMON_ERROR;
+                goto finish;
+        }
+        r = sd_bus_message_new_method_call(bus, &m, RAIND_BUS_NAME, RAIND_MANAGER_PATH,
+                                           RAIND_MANAGER_INTERFACE, "PullImage");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", image);
+        if (r >= 0)
+                r = bus_append_registry_options(m, NULL, o.tls_verify, o.username, o.password);
+        if (r < 0) {
+                log_error_errno(r, "raind: Cannot ask raindd: %m");
+                r = EXIT_DAEMON_ERROR;
+                goto finish;
+        }
+        /* The progress goes where docker run puts it: stderr. */
+        fflush(stdout);
+        saved = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+        if (saved >= 0)
+                (void)dup2(STDERR_FILENO, STDOUT_FILENO);
+        r = image_job_follow(bus, m, image, false, false, "pull images", POLKIT_MANAGE_IMAGES, &result);
+        fflush(stdout);
+        if (saved >= 0) {
+                (void)dup2(saved, STDOUT_FILENO);
+                safe_close(saved);
+        }
+
+finish:
+        free(o.username);
+        free(o.password);
+        free(o.authfile);
+        return r;
 }
 
 int verb_image_pull(int argc, char *argv[])

@@ -24,6 +24,9 @@ RunOptions *run_options_free(RunOptions *o)
         strv_free(o->cap_add);
         strv_free(o->cap_drop);
         free(o->restart_policy);
+        free(o->stop_signal);
+        free(o->pull);
+        free(o->entrypoint);
         free(o->image);
         strv_free(o->command);
         free(o);
@@ -97,6 +100,9 @@ enum {
         ARG_READ_ONLY,
         ARG_NETWORK,
         ARG_RESTART,
+        ARG_STOP_SIGNAL,
+        ARG_PULL,
+        ARG_ENTRYPOINT,
 };
 
 static int parse_one(RunOptions *o, int c, char **ret_error)
@@ -184,6 +190,24 @@ static int parse_one(RunOptions *o, int c, char **ret_error)
                                           optarg);
                 return free_and_strdup(&o->restart_policy, optarg);
         }
+        case ARG_STOP_SIGNAL: {
+                int sig;
+
+                if (parse_signal(optarg, &sig) < 0)
+                        return usage_text(ret_error,
+                                          "Invalid --stop-signal '%s': expected a signal name or number",
+                                          optarg);
+                return free_and_strdup(&o->stop_signal, optarg);
+        }
+        case ARG_ENTRYPOINT:
+                if (strlen(optarg) > 4096)
+                        return usage_text(ret_error, "Invalid --entrypoint: too long");
+                return free_and_strdup(&o->entrypoint, optarg);
+        case ARG_PULL:
+                if (!streq(optarg, "missing") && !streq(optarg, "always") && !streq(optarg, "never"))
+                        return usage_text(ret_error,
+                                          "Invalid --pull '%s': expected missing, always or never", optarg);
+                return free_and_strdup(&o->pull, optarg);
         default:
                 return usage_text(ret_error, "Unexpected option");
         }
@@ -212,6 +236,9 @@ int run_options_parse(int argc, char *argv[], bool is_run, RunOptions **ret, cha
             {"interactive", no_argument, NULL, 'i'},
             {"tty", no_argument, NULL, 't'},
             {"restart", required_argument, NULL, ARG_RESTART},
+            {"stop-signal", required_argument, NULL, ARG_STOP_SIGNAL},
+            {"pull", required_argument, NULL, ARG_PULL},
+            {"entrypoint", required_argument, NULL, ARG_ENTRYPOINT},
             {},
         };
         _cleanup_(run_options_freep) RunOptions *o = NULL;

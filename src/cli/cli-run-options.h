@@ -27,6 +27,9 @@ typedef struct RunOptions {
         char **cap_add;          /* canonical names: "NET_ADMIN", "ALL" */
         char **cap_drop;
         char *restart_policy; /* as given, checked with parse_restart_policy() */
+        char *stop_signal;    /* --stop-signal, checked with parse_signal() */
+        char *pull;           /* --pull: "missing" (NULL), "always" or "never" */
+        char *entrypoint;     /* --entrypoint; "" clears the image's */
         char *image;
         char **command; /* empty: the image's default */
 } RunOptions;

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* raind container run / create: the command line becomes Manager.CreateContainer(). */
+#include "raind/bus-errors.h"
 #include "raind/log.h"
 #include "raind/macro.h"
 #include "raind/strv.h"
+#include "raind/validate.h"
 
 #include "cli-attach.h"
 #include "cli-bus.h"
@@ -31,7 +33,9 @@ static void help_run(bool is_run)
         if (is_run)
                 fputs("  -d, --detach               Run in the background and print the container's id\n",
                       stdout);
-        fputs("  -e, --env KEY[=VALUE]      Set an environment variable; KEY alone passes on\n"
+        fputs("      --entrypoint CMD       Run CMD instead of the image's entrypoint (\"\" for\n"
+              "                             none); the image's default arguments are dropped\n"
+              "  -e, --env KEY[=VALUE]      Set an environment variable; KEY alone passes on\n"
               "                             the client's own value (skipped when unset)\n"
               "  -h, --hostname NAME        Host name inside the container (default: the short id)\n"
               "      --help                 Show this help\n",
@@ -46,13 +50,17 @@ static void help_run(bool is_run)
               "      --network none|host    Own network namespace with loopback only (none,\n"
               "                             the default), or the host's network\n"
               "      --pids-limit NUMBER    Maximum number of tasks (-1: unlimited)\n"
+              "      --pull POLICY          Pull IMAGE first: missing (default: when it is not\n"
+              "                             here), always, or never\n"
               "      --read-only            Mount the root file system read-only\n"
               "      --restart POLICY       Restart the container when it exits: no (default),\n"
               "                             on-failure[:N] (at most N times), always or\n"
               "                             unless-stopped\n"
               "      --rm                   Remove the container once it has exited\n"
+              "      --stop-signal SIGNAL   Signal that stops the container (default: the image's\n"
+              "                             StopSignal, else SIGTERM)\n"
               "  -t, --tty                  Give the container a pseudo-terminal\n"
-              "  -u, --user UID[:GID]       Run as this user (numeric)\n"
+              "  -u, --user USER[:GROUP]    Run as this user (names from the image's /etc/passwd)\n"
               "  -v, --volume HOST:CONTAINER[:ro|rw]\n"
               "                             Bind mount a host path (both absolute)\n"
               "  -w, --workdir DIR          Working directory inside the container (absolute)\n",
@@ -145,6 +153,23 @@ static int append_create_options(sd_bus_message *m, const RunOptions *o)
                 r = append_true_option(m, "OpenStdin", o->interactive);
         if (r >= 0)
                 r = append_string_option(m, "RestartPolicy", o->restart_policy);
+        if (r >= 0 && o->stop_signal)
+                r = append_string_option(m, "StopSignal", o->stop_signal);
+        if (r >= 0 && o->entrypoint) {
+                char *entrypoint[] = {o->entrypoint, NULL};
+                /* "" clears the image's entrypoint: an empty list. */
+                r = sd_bus_message_open_container(m, 'e', "sv");
+                if (r >= 0)
+                        r = sd_bus_message_append(m, "s", "Entrypoint");
+                if (r >= 0)
+                        r = sd_bus_message_open_container(m, 'v', "as");
+                if (r >= 0)
+                        r = sd_bus_message_append_strv(m, isempty(o->entrypoint) ? NULL : entrypoint);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(m);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(m);
+        }
         if (r < 0)
                 return r;
 
@@ -244,7 +269,22 @@ static int run_or_create(int argc, char *argv[], bool is_run)
         if (cli_bus_open(&bus) < 0)
                 return EXIT_DAEMON_ERROR;
 
+        /* Like docker: an image that is not here is pulled first (--pull=missing). */
+        if (streq_ptr(o->pull, "always")) {
+                r = image_pull_for_run(o->image);
+                if (r != 0)
+                        return r;
+        }
         r = create_container(bus, o, &error, &path);
+        if (r < 0 && sd_bus_error_has_name(&error, BUS_ERROR_NO_SUCH_IMAGE) && !o->pull &&
+            !id_prefix_is_valid(o->image)) {
+                fprintf(stderr, "Unable to find image '%s' locally\n", o->image);
+                r = image_pull_for_run(o->image);
+                if (r != 0)
+                        return r;
+                sd_bus_error_free(&error);
+                r = create_container(bus, o, &error, &path);
+        }
         if (r < 0)
                 return cli_log_bus_error(&error, r, NULL, "create containers", POLKIT_MANAGE_CONTAINERS);
 

@@ -28,6 +28,9 @@ int verb_image_import(int argc, char *argv[]);
 int verb_image_ls(int argc, char *argv[]);
 int verb_image_rm(int argc, char *argv[]);
 int verb_image_pull(int argc, char *argv[]);
+/* For run and create: pulls image with the stored credentials, its progress on stderr (stdout is the
+ * container's). Returns 0 or an exit status after saying why. */
+int image_pull_for_run(const char *image);
 int verb_image_push(int argc, char *argv[]);
 int verb_image_tag(int argc, char *argv[]);
 int verb_image_inspect(int argc, char *argv[]);

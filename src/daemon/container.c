@@ -93,6 +93,7 @@ void container_config_done(ContainerConfig *c)
         free(c->network);
         free(c->restart_policy);
         free(c->stop_signal);
+        strv_free(c->entrypoint);
         strv_free(c->cap_add);
         strv_free(c->cap_drop);
         memset(c, 0, sizeof(*c));

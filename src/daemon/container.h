@@ -47,6 +47,9 @@ typedef struct ContainerConfig {
         bool open_stdin;
         char *restart_policy; /* NULL or "no", "on-failure[:N]", "always", "unless-stopped" */
         char *stop_signal; /* NULL: SIGTERM; else as parse_signal() takes it (from the image or the user) */
+        /* CreateContainer's Entrypoint option, used once to resolve command; not stored. */
+        char **entrypoint;
+        bool entrypoint_set;
 } ContainerConfig;
 
 typedef struct PendingCall PendingCall;

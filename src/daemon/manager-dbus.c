@@ -71,6 +71,7 @@ static int parse_create_options(sd_bus_message *m, ContainerConfig *cfg, char **
                     {"Network", "s"},       {"AutoRemove", "b"},
                     {"Tty", "b"},           {"OpenStdin", "b"},
                     {"RestartPolicy", "s"}, {"StopSignal", "s"},
+                    {"Entrypoint", "as"},
                 };
                 const char *want = NULL;
                 for (size_t i = 0; i < ELEMENTSOF(known); i++)
@@ -114,7 +115,10 @@ static int parse_create_options(sd_bus_message *m, ContainerConfig *cfg, char **
                         r = read_string_option(m, &cfg->restart_policy);
                 else if (streq(key, "StopSignal"))
                         r = read_string_option(m, &cfg->stop_signal);
-                else if (streq(key, "ReadOnly")) {
+                else if (streq(key, "Entrypoint")) {
+                        r = read_strv_option(m, key, ARGV_MAX, &cfg->entrypoint, error);
+                        cfg->entrypoint_set = true;
+                } else if (streq(key, "ReadOnly")) {
                         r = sd_bus_message_read(m, "b", &b);
                         cfg->read_only = b;
                 } else if (streq(key, "Tty")) {
@@ -261,6 +265,12 @@ static int method_create_container(sd_bus_message *m, void *userdata, sd_bus_err
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to look up image %s: %m", image_arg);
 
+        /* Like docker --entrypoint: it replaces the image's, and its Cmd goes with it. */
+        if (cfg.entrypoint_set) {
+                strv_free(image->entrypoint);
+                image->entrypoint = TAKE_PTR(cfg.entrypoint);
+                image->cmd = strv_free(image->cmd);
+        }
         r = spec_resolve_command(command, image, &cfg.command);
         if (r == -ENOEXEC)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
