@@ -107,7 +107,7 @@ image_json() {
 store_orphans() {
         local root=/var/lib/raind owned f
         owned=$(cat /dev/null "$root"/images/*.json 2>/dev/null |
-                jq -r '.manifest.digest, .config.digest, (.layers[] | .digest, .diffID)' | sed 's/^sha256://' | sort -u)
+                jq -r '.manifest.digest, .config.digest, (.layers[] | .digest, .diffID), (.otherBlobs // [])[]' | sed 's/^sha256://' | sort -u)
         for f in "$root"/blobs/sha256/* "$root"/layers/*; do
                 [ -e "$f" ] || continue
                 grep -qx "${f##*/}" <<<"$owned" || echo "orphan ${f#"$root"/}"
