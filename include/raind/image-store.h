@@ -7,6 +7,8 @@
 
 #include "raind/macro.h"
 
+struct json_object;
+
 /* The local image store: root/images/<id>.json (OCI image config plus raind metadata),
  * root/layers/<layer id>/{diff/,layer.json}, root/repositories.json ("name:tag" → image id) and
  * root/tmp/ for work in progress. Every change is crash-safe; none of these functions log. */
@@ -45,6 +47,8 @@ typedef struct Image {
 } Image;
 
 void image_blob_done(ImageBlob *b);
+/* {"mediaType":…, "digest":…, "size":…}, as manifests write descriptors; NULL when out of memory. */
+struct json_object *image_blob_to_json(const ImageBlob *b);
 Image *image_free(Image *i);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Image *, image_free);
 #define _cleanup_image_free_ _cleanup_(image_freep)
@@ -111,7 +115,8 @@ int image_store_remove_work_dir(ImageStore *s, const char *name);
 /* Resolves USER[:GROUP] or UID[:GID] (names and numbers mixed) in the image's /etc/passwd and
  * /etc/group, found in lowerdirs (top layer first) as overlayfs would show them; a bare user gets its
  * primary group. -ESRCH with *ret_error naming what is missing, -EINVAL for a malformed user. */
-int image_resolve_user(char *const *lowerdirs, const char *user, uid_t *ret_uid, gid_t *ret_gid, char **ret_error);
+int image_resolve_user(char *const *lowerdirs, const char *user, uid_t *ret_uid, gid_t *ret_gid,
+                       char **ret_error);
 
 /* Absolute paths of the image's layer directories, TOP layer first (overlayfs lowerdir order).
  * -ENOENT if a layer is missing. */

@@ -405,17 +405,10 @@ static int json_add(struct json_object *o, const char *key, struct json_object *
 
 static struct json_object *blob_json(const ImageBlob *b, const char *diff_id)
 {
-        struct json_object *o = json_object_new_object();
-        if (!o)
-                return NULL;
-        json_add_string(o, "mediaType", b->media_type);
-        json_add_string(o, "digest", b->digest);
-        if (json_add(o, "size", json_object_new_int64((int64_t)b->size)) < 0) {
-                json_object_put(o);
-                return NULL;
-        }
-        if (diff_id) {
-                _cleanup_free_ char *d = NULL;
+        struct json_object *o = image_blob_to_json(b);
+        _cleanup_free_ char *d = NULL;
+
+        if (o && diff_id) {
                 if (asprintf(&d, "sha256:%s", diff_id) < 0) {
                         json_object_put(o);
                         return NULL;

@@ -229,7 +229,7 @@ int image_config_format(const Image *i, const char *created_by, char **ret)
         return 0;
 }
 
-static struct json_object *descriptor_to_json(const ImageBlob *b)
+struct json_object *image_blob_to_json(const ImageBlob *b)
 {
         struct json_object *o = json_object_new_object();
 
@@ -252,11 +252,11 @@ int image_manifest_format(const ImageBlob *config, const ImageBlob *layers, size
         if (!o || json_add_new(o, "schemaVersion", json_object_new_int(2)) < 0 ||
             json_add_new(o, "mediaType",
                          json_object_new_string("application/vnd.oci.image.manifest.v1+json")) < 0 ||
-            json_add_new(o, "config", descriptor_to_json(config)) < 0 ||
+            json_add_new(o, "config", image_blob_to_json(config)) < 0 ||
             json_add_new(o, "layers", l = json_object_new_array()) < 0)
                 return -ENOMEM;
         for (size_t k = 0; k < n_layers; k++) {
-                struct json_object *d = descriptor_to_json(&layers[k]);
+                struct json_object *d = image_blob_to_json(&layers[k]);
                 if (!d || json_object_array_add(l, d) < 0) {
                         json_object_put(d);
                         return -ENOMEM;

@@ -17,21 +17,6 @@
 #define MEDIA_TYPE_MAX  256
 #define OTHER_BLOBS_MAX 4096
 
-static struct json_object *blob_to_json(const ImageBlob *b)
-{
-        struct json_object *o = json_object_new_object();
-
-        if (!o)
-                return NULL;
-        json_add_string(o, "mediaType", b->media_type);
-        json_add_string(o, "digest", b->digest);
-        if (json_object_object_add(o, "size", json_object_new_int64((int64_t)b->size)) < 0) {
-                json_object_put(o);
-                return NULL;
-        }
-        return o;
-}
-
 int image_record_format(const ImageRecord *rec, char **ret)
 {
         _cleanup_json_ struct json_object *o = json_object_new_object(), *layers = json_object_new_array();
@@ -40,7 +25,7 @@ int image_record_format(const ImageRecord *rec, char **ret)
         if (!o || !layers)
                 return -ENOMEM;
         for (size_t k = 0; k < rec->n_layers; k++) {
-                struct json_object *l = blob_to_json(&rec->layers[k]);
+                struct json_object *l = image_blob_to_json(&rec->layers[k]);
                 char diff_id[BLOB_DIGEST_SIZE];
 
                 if (!l)
@@ -53,7 +38,7 @@ int image_record_format(const ImageRecord *rec, char **ret)
                         return -ENOMEM;
                 }
         }
-        struct json_object *m = blob_to_json(&rec->manifest), *c = blob_to_json(&rec->config);
+        struct json_object *m = image_blob_to_json(&rec->manifest), *c = image_blob_to_json(&rec->config);
         if (!m || json_object_object_add(o, "manifest", m) < 0) {
                 json_object_put(m);
                 json_object_put(c);
