@@ -213,6 +213,9 @@ int image_pull_for_run(const char *image)
                 (void)dup2(STDERR_FILENO, STDOUT_FILENO);
         r = image_job_follow(bus, m, image, false, false, "pull images", POLKIT_MANAGE_IMAGES, &result);
         fflush(stdout);
+        /* docker run: a failed pull is raind's failure, not the container's. */
+        if (r != 0 && r != 130)
+                r = EXIT_DAEMON_ERROR;
         if (saved >= 0) {
                 (void)dup2(saved, STDOUT_FILENO);
                 safe_close(saved);

@@ -16,7 +16,13 @@ expect_error "name too long" "Invalid container name" raind container create --n
 raind container create --name dup "$RAIND_TEST_IMAGE" true >/dev/null
 expect_error "duplicate name" "already in use" raind container create --name dup "$RAIND_TEST_IMAGE" true
 raind container rm dup >/dev/null
-expect_error "unknown image" "No such image: nosuch:latest" raind container run nosuch true
+expect_error "unknown image (--pull never)" "No such image: nosuch:latest" raind container run --pull never nosuch true
+# Not here: run pulls it first, like docker; a registry that is not there fails the run, exit 125.
+out=$(raind container run --name from-nowhere 127.0.0.1:1/nosuch true 2>&1); rc=$?
+check_eq "run of an image that cannot be pulled exits 125" 125 "$rc"
+check_match "it says it tried to pull, and why that failed" \
+        "Unable to find image '127.0.0.1:1/nosuch' locally.*Cannot pull 127.0.0.1:1/nosuch.*(onnect|refused)" "$(tr '\n' ' ' <<<"$out")"
+check_no_match "and created no container" "from-nowhere" "$(raind container ls -a)"
 expect_error "malformed --memory" "memory.*12x" raind container run --memory 12x "$RAIND_TEST_IMAGE" true
 expect_error "malformed --cpus" "cpus.*lots" raind container run --cpus lots "$RAIND_TEST_IMAGE" true
 expect_error "malformed --pids-limit" "pids-limit.*-5" raind container run --pids-limit -5 "$RAIND_TEST_IMAGE" true
