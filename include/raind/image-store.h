@@ -112,6 +112,10 @@ int image_store_tag(ImageStore *s, const char *ref_or_id, const char *reference,
 int image_store_use_work_dir(ImageStore *s, const char *name);
 int image_store_remove_work_dir(ImageStore *s, const char *name);
 
+/* Removes what interrupted pulls left in root/downloads for a later pull to resume (but downloads in
+ * progress); ret_bytes (may be NULL) gets how much that was. */
+int image_store_prune_downloads(ImageStore *s, uint64_t *ret_bytes);
+
 /* Resolves USER[:GROUP] or UID[:GID] (names and numbers mixed) in the image's /etc/passwd and
  * /etc/group, found in lowerdirs (top layer first) as overlayfs would show them; a bare user gets its
  * primary group. -ESRCH with *ret_error naming what is missing, -EINVAL for a malformed user. */

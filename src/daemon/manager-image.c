@@ -2,6 +2,7 @@
 /* The Manager's image methods. */
 
 #include <fcntl.h>
+#include <inttypes.h>
 #include <json-c/json.h>
 
 #include "config.h"
@@ -536,6 +537,13 @@ static int method_prune_images(sd_bus_message *m, void *userdata, sd_bus_error *
                 }
         }
         image_list_free(images);
+        /* Partial downloads of interrupted pulls go too: a prune is a clean slate. */
+        uint64_t bytes = 0;
+        r = image_store_prune_downloads(manager->images, &bytes);
+        if (r < 0)
+                log_warning_errno(r, "Cannot remove partial downloads: %m");
+        else if (bytes > 0)
+                log_info("Pruned %" PRIu64 " bytes of interrupted downloads.", bytes);
         r = sd_bus_message_new_method_return(m, &reply);
         if (r >= 0)
                 r = sd_bus_message_append_strv(reply, removed);

@@ -181,3 +181,31 @@ void image_store_undo(ImageStore *s, char *const *layers, char *const *blobs)
         if (!strv_isempty(blobs))
                 (void)blobs_remove_unused(s, blobs);
 }
+
+int image_store_prune_downloads(ImageStore *s, uint64_t *ret_bytes)
+{
+        _cleanup_strv_free_ char **names = NULL;
+        uint64_t bytes = 0;
+        int r;
+
+        r = dir_read_names(s->downloads_fd, &names);
+        if (r < 0)
+                return r;
+        STRV_FOREACH (name, names) {
+                _cleanup_close_ int fd = openat(s->downloads_fd, *name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+                struct stat st;
+
+                if (fd < 0)
+                        continue;
+                /* One a pull is writing right now stays. */
+                if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+                        continue;
+                if (fstat(fd, &st) >= 0)
+                        bytes += (uint64_t)st.st_size;
+                if (unlinkat(s->downloads_fd, *name, 0) < 0 && errno != ENOENT)
+                        return -errno;
+        }
+        if (ret_bytes)
+                *ret_bytes = bytes;
+        return 0;
+}

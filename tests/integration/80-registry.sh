@@ -290,7 +290,10 @@ out=$(raind image prune -a -f 2>&1)
 check_fails "prune -a removes the unused tagged images" raind image inspect "$ma"
 check "prune -a keeps the image a container uses" raind image inspect "$big"
 raind container rm keeper >/dev/null
+# What an interrupted pull that is never repeated leaves in downloads/ goes with a prune.
+head -c 4096 /dev/urandom >"$store/downloads/$(printf '%064d' 7)"
 raind image prune -a -f >/dev/null 2>&1
+check_eq "prune removes partial downloads of interrupted pulls" "" "$(ls -A "$store/downloads")"
 check_eq "after prune -a with no container nothing is left in the store" "" \
         "$(find "$store/images" "$store/layers" "$store/blobs/sha256" -mindepth 1 -maxdepth 1)"
 
