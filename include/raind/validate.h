@@ -38,6 +38,12 @@ int parse_cpus(const char *s, uint64_t *ret_usec_per_sec);
 /* Decimal, > 0; "-1" or "max" means unlimited (UINT64_MAX). */
 int parse_pids_limit(const char *s, uint64_t *ret);
 /* "UID" or "UID:GID", numeric. */
+#define LABELS_MAX 1024
+/* A label "KEY=VALUE": a non-empty key without control characters, at most 4096 bytes in all. */
+bool label_is_valid(const char *s);
+/* An exposed port "PORT[/tcp|udp|sctp]", PORT 1 to 65535. */
+bool port_spec_is_valid(const char *s);
+
 /* USER[:GROUP] with names or numbers, as a container's user may be given (names are resolved in the
  * image): [A-Za-z0-9_.-]+ with at most one ':'; numbers must fit a uid. */
 bool user_spec_is_valid(const char *s);

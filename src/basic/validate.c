@@ -431,3 +431,32 @@ int parse_restart_policy(const char *s, RestartPolicy *ret_policy, unsigned *ret
                 return -EINVAL;
         return 0;
 }
+
+bool label_is_valid(const char *s)
+{
+        if (isempty(s) || s[0] == '=' || !strchr(s, '=') || strlen(s) > 4096)
+                return false;
+        for (const char *p = s; *p; p++)
+                if ((unsigned char)*p < ' ' || *p == 0x7f)
+                        return false;
+        return true;
+}
+
+bool port_spec_is_valid(const char *s)
+{
+        const char *slash;
+        unsigned long port;
+        char *end;
+
+        if (isempty(s) || !isdigit((unsigned char)s[0]))
+                return false;
+        errno = 0;
+        port = strtoul(s, &end, 10);
+        if (errno != 0 || port == 0 || port > 65535)
+                return false;
+        slash = end;
+        if (*slash == 0)
+                return true;
+        return *slash == '/' &&
+               (streq(slash + 1, "tcp") || streq(slash + 1, "udp") || streq(slash + 1, "sctp"));
+}

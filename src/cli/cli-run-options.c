@@ -27,6 +27,8 @@ RunOptions *run_options_free(RunOptions *o)
         free(o->stop_signal);
         free(o->pull);
         free(o->entrypoint);
+        strv_free(o->labels);
+        strv_free(o->expose);
         free(o->image);
         strv_free(o->command);
         free(o);
@@ -103,6 +105,7 @@ enum {
         ARG_STOP_SIGNAL,
         ARG_PULL,
         ARG_ENTRYPOINT,
+        ARG_EXPOSE,
 };
 
 static int parse_one(RunOptions *o, int c, char **ret_error)
@@ -199,6 +202,19 @@ static int parse_one(RunOptions *o, int c, char **ret_error)
                                           optarg);
                 return free_and_strdup(&o->stop_signal, optarg);
         }
+        case 'l':
+                if (!label_is_valid(optarg))
+                        return usage_text(ret_error, "Invalid label '%s': expected KEY=VALUE", optarg);
+                if (strv_length(o->labels) >= LABELS_MAX)
+                        return usage_text(ret_error, "Too many labels (at most %d)", LABELS_MAX);
+                return strv_extend(&o->labels, optarg);
+        case ARG_EXPOSE:
+                if (!port_spec_is_valid(optarg))
+                        return usage_text(ret_error, "Invalid --expose '%s': expected PORT[/tcp|udp|sctp]",
+                                          optarg);
+                if (strv_length(o->expose) >= LABELS_MAX)
+                        return usage_text(ret_error, "Too many ports (at most %d)", LABELS_MAX);
+                return strv_extend(&o->expose, optarg);
         case ARG_ENTRYPOINT:
                 if (strlen(optarg) > 4096)
                         return usage_text(ret_error, "Invalid --entrypoint: too long");
@@ -239,6 +255,8 @@ int run_options_parse(int argc, char *argv[], bool is_run, RunOptions **ret, cha
             {"stop-signal", required_argument, NULL, ARG_STOP_SIGNAL},
             {"pull", required_argument, NULL, ARG_PULL},
             {"entrypoint", required_argument, NULL, ARG_ENTRYPOINT},
+            {"label", required_argument, NULL, 'l'},
+            {"expose", required_argument, NULL, ARG_EXPOSE},
             {},
         };
         _cleanup_(run_options_freep) RunOptions *o = NULL;
@@ -252,7 +270,7 @@ int run_options_parse(int argc, char *argv[], bool is_run, RunOptions **ret, cha
         /* '+': stop at IMAGE, so "run IMG sh -c …" leaves -c to the container. ':': we word the
          * errors. optind = 0 starts getopt afresh for this argv. */
         optind = 0;
-        while ((c = getopt_long(argc, argv, is_run ? "+:de:v:w:u:h:m:it" : "+:e:v:w:u:h:m:it", options,
+        while ((c = getopt_long(argc, argv, is_run ? "+:de:v:w:u:h:m:itl:" : "+:e:v:w:u:h:m:itl:", options,
                                 NULL)) >= 0) {
                 if (c == ARG_HELP)
                         return RUN_OPTIONS_HELP;

@@ -30,6 +30,8 @@ typedef struct RunOptions {
         char *stop_signal;    /* --stop-signal, checked with parse_signal() */
         char *pull;           /* --pull: "missing" (NULL), "always" or "never" */
         char *entrypoint;     /* --entrypoint; "" clears the image's */
+        char **labels;        /* --label KEY=VALUE */
+        char **expose;        /* --expose PORT[/PROTO] */
         char *image;
         char **command; /* empty: the image's default */
 } RunOptions;

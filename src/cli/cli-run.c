@@ -37,6 +37,7 @@ static void help_run(bool is_run)
               "                             none); the image's default arguments are dropped\n"
               "  -e, --env KEY[=VALUE]      Set an environment variable; KEY alone passes on\n"
               "                             the client's own value (skipped when unset)\n"
+              "      --expose PORT[/PROTO]  Record a port the container serves (beside the image's)\n"
               "  -h, --hostname NAME        Host name inside the container (default: the short id)\n"
               "      --help                 Show this help\n",
               stdout);
@@ -45,7 +46,8 @@ static void help_run(bool is_run)
                       stdout);
         else
                 fputs("  -i, --interactive          Keep the container's stdin open, for attach\n", stdout);
-        fputs("  -m, --memory SIZE          Memory limit: bytes, or with unit k, m, g, t (64m)\n"
+        fputs("  -l, --label KEY=VALUE      Set a label (added to the image's)\n"
+              "  -m, --memory SIZE          Memory limit: bytes, or with unit k, m, g, t (64m)\n"
               "      --name NAME            Name the container ([a-zA-Z0-9][a-zA-Z0-9_.-]*)\n"
               "      --network none|host    Own network namespace with loopback only (none,\n"
               "                             the default), or the host's network\n"
@@ -155,6 +157,10 @@ static int append_create_options(sd_bus_message *m, const RunOptions *o)
                 r = append_string_option(m, "RestartPolicy", o->restart_policy);
         if (r >= 0 && o->stop_signal)
                 r = append_string_option(m, "StopSignal", o->stop_signal);
+        if (r >= 0 && o->labels)
+                r = append_strv_option(m, "Labels", o->labels);
+        if (r >= 0 && o->expose)
+                r = append_strv_option(m, "ExposedPorts", o->expose);
         if (r >= 0 && o->entrypoint) {
                 char *entrypoint[] = {o->entrypoint, NULL};
                 /* "" clears the image's entrypoint: an empty list. */

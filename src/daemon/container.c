@@ -93,6 +93,8 @@ void container_config_done(ContainerConfig *c)
         free(c->network);
         free(c->restart_policy);
         free(c->stop_signal);
+        strv_free(c->labels);
+        strv_free(c->exposed_ports);
         strv_free(c->entrypoint);
         strv_free(c->cap_add);
         strv_free(c->cap_drop);
@@ -178,6 +180,8 @@ static struct json_object *config_to_json(const ContainerConfig *cfg)
         json_object_object_add(o, "openStdin", json_object_new_boolean(cfg->open_stdin));
         json_add_string(o, "restartPolicy", cfg->restart_policy);
         json_add_string(o, "stopSignal", cfg->stop_signal);
+        json_object_object_add(o, "labels", json_new_strv(cfg->labels));
+        json_object_object_add(o, "exposedPorts", json_new_strv(cfg->exposed_ports));
         return o;
 }
 
@@ -207,7 +211,9 @@ static int config_from_json(struct json_object *o, ContainerConfig *cfg)
             (r = json_get_strv(o, "env", &cfg->env)) < 0 ||
             (r = json_get_strv(o, "volumes", &cfg->volumes)) < 0 ||
             (r = json_get_strv(o, "capAdd", &cfg->cap_add)) < 0 ||
-            (r = json_get_strv(o, "capDrop", &cfg->cap_drop)) < 0)
+            (r = json_get_strv(o, "capDrop", &cfg->cap_drop)) < 0 ||
+            (r = json_get_strv(o, "labels", &cfg->labels)) < 0 ||
+            (r = json_get_strv(o, "exposedPorts", &cfg->exposed_ports)) < 0)
                 return r;
         cfg->memory_max = json_get_uint64(o, "memoryMax");
         cfg->cpu_quota_per_sec_usec = json_get_uint64(o, "cpuQuotaPerSecUSec");

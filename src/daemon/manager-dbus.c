@@ -71,7 +71,8 @@ static int parse_create_options(sd_bus_message *m, ContainerConfig *cfg, char **
                     {"Network", "s"},       {"AutoRemove", "b"},
                     {"Tty", "b"},           {"OpenStdin", "b"},
                     {"RestartPolicy", "s"}, {"StopSignal", "s"},
-                    {"Entrypoint", "as"},
+                    {"Entrypoint", "as"},   {"Labels", "as"},
+                    {"ExposedPorts", "as"},
                 };
                 const char *want = NULL;
                 for (size_t i = 0; i < ELEMENTSOF(known); i++)
@@ -115,6 +116,10 @@ static int parse_create_options(sd_bus_message *m, ContainerConfig *cfg, char **
                         r = read_string_option(m, &cfg->restart_policy);
                 else if (streq(key, "StopSignal"))
                         r = read_string_option(m, &cfg->stop_signal);
+                else if (streq(key, "Labels"))
+                        r = read_strv_option(m, key, LABELS_MAX, &cfg->labels, error);
+                else if (streq(key, "ExposedPorts"))
+                        r = read_strv_option(m, key, LABELS_MAX, &cfg->exposed_ports, error);
                 else if (streq(key, "Entrypoint")) {
                         r = read_strv_option(m, key, ARGV_MAX, &cfg->entrypoint, error);
                         cfg->entrypoint_set = true;
@@ -176,6 +181,12 @@ static int validate_config(const ContainerConfig *cfg, sd_bus_error *error)
                 return invalid(error, "Unknown network mode '%s', expected none or host.", cfg->network);
         if (cfg->cpu_quota_per_sec_usec > 0 && cfg->cpu_quota_per_sec_usec < 10000)
                 return invalid(error, "%s", "CPU quota must be at least 1% of one CPU.");
+        STRV_FOREACH (l, cfg->labels)
+                if (!label_is_valid(*l))
+                        return invalid(error, "Invalid label '%s', expected KEY=VALUE.", *l);
+        STRV_FOREACH (p, cfg->exposed_ports)
+                if (!port_spec_is_valid(*p))
+                        return invalid(error, "Invalid port '%s', expected PORT[/tcp|udp|sctp].", *p);
         if (cfg->stop_signal) {
                 int sig;
                 if (parse_signal(cfg->stop_signal, &sig) < 0)
@@ -199,6 +210,41 @@ static int validate_config(const ContainerConfig *cfg, sd_bus_error *error)
         STRV_FOREACH (s, cfg->cap_drop)
                 if (capability_from_name(*s) < 0)
                         return invalid(error, "Unknown capability '%s'.", *s);
+        return 0;
+}
+
+/* The image's labels with the user's on top (by key), and the ports both expose ("80" is "80/tcp"). */
+static int merge_image_metadata(ContainerConfig *cfg, const Image *image)
+{
+        _cleanup_strv_free_ char **labels = NULL, **ports = NULL;
+
+        char **sources[] = {image->labels, cfg->labels};
+        for (size_t k = 0; k < ELEMENTSOF(sources); k++)
+                STRV_FOREACH (l, sources[k]) {
+                        size_t n = strcspn(*l, "=");
+                        bool replaced = false;
+                        for (char **o = labels; o && *o; o++)
+                                if (strncmp(*o, *l, n + 1) == 0) {
+                                        if (free_and_strdup(o, *l) < 0)
+                                                return -ENOMEM;
+                                        replaced = true;
+                                }
+                        if (!replaced && strv_extend(&labels, *l) < 0)
+                                return -ENOMEM;
+                }
+        char **port_sources[] = {image->exposed_ports, cfg->exposed_ports};
+        for (size_t k = 0; k < ELEMENTSOF(port_sources); k++)
+                STRV_FOREACH (p, port_sources[k]) {
+                        _cleanup_free_ char *canonical = NULL;
+                        if (asprintf(&canonical, strchr(*p, '/') ? "%s" : "%s/tcp", *p) < 0)
+                                return -ENOMEM;
+                        if (!strv_contains(ports, canonical) && strv_extend(&ports, canonical) < 0)
+                                return -ENOMEM;
+                }
+        strv_free(cfg->labels);
+        cfg->labels = TAKE_PTR(labels);
+        strv_free(cfg->exposed_ports);
+        cfg->exposed_ports = TAKE_PTR(ports);
         return 0;
 }
 
@@ -287,6 +333,9 @@ static int method_create_container(sd_bus_message *m, void *userdata, sd_bus_err
                         return -ENOMEM;
         }
         cfg.image = TAKE_PTR(image_ref);
+        r = merge_image_metadata(&cfg, image);
+        if (r < 0)
+                return r;
         if (!cfg.stop_signal && image->stop_signal) {
                 int sig;
                 if (parse_signal(image->stop_signal, &sig) < 0)

@@ -95,6 +95,23 @@ raind stop sigtest >/dev/null 2>&1
 check_match "stop sends the image's StopSignal (SIGUSR1, trapped by the container)" "got USR1" "$(raind logs sigtest 2>&1)"
 check "and the container ended on it, well before stop's timeout" test $((SECONDS - start)) -lt 8
 raind rm -f sigtest >/dev/null 2>&1
+# The container carries the image's labels and ports, with the creator's on top.
+raind create --name meta -l org.raind.test=overridden -l extra=1 --expose 53/udp "$ml" true >/dev/null
+meta=$(raind container inspect meta 2>&1)
+check_eq "container labels: the image's, overridden by --label, plus new ones" \
+        '["extra=1","org.raind.test=overridden"]' "$(jq -c '.[0].Labels | sort' <<<"$meta")"
+check_eq "container ports: the image's and --expose" '["53/udp","8080/tcp"]' \
+        "$(jq -c '.[0].ExposedPorts | sort' <<<"$meta")"
+check_eq "container StopSignal from the image" "SIGUSR1" "$(jq -r '.[0].StopSignal' <<<"$meta")"
+raind rm meta >/dev/null 2>&1
+check_eq "--stop-signal overrides the image's" "SIGINT" \
+        "$(raind create --name meta2 --stop-signal SIGINT "$ml" true >/dev/null && raind container inspect meta2 | jq -r '.[0].StopSignal')"
+raind rm meta2 >/dev/null 2>&1
+check_eq "a user name is resolved in the image's /etc/passwd (busybox: nobody is 65534)" "65534" \
+        "$(raind run --rm -u nobody --entrypoint id "$ml" -u 2>&1)"
+check_match "an unknown user name is refused, naming it" "unable to find user nosuchuser" \
+        "$(raind run --rm -u nosuchuser "$ml" 2>&1)"
+check_eq "--entrypoint replaces the image's, and its Cmd" "plain" "$(raind run --rm --entrypoint echo "$ml" plain 2>&1)"
 history=$(raind image history --no-trunc "$ml" 2>&1)
 check_match "history lists the first layer's created_by" "ADD file:busybox-rootfs" "$history"
 check_match "history lists the empty ENV step" "ENV FOO=bar" "$history"

@@ -226,6 +226,13 @@ static void test_usage_errors(void **state)
         CHECK_ERROR(true, "Invalid user 'a:b:c': expected USER[:GROUP] or UID[:GID]", "run", "-u", "a:b:c",
                     "img");
         CHECK_ERROR(true, "Invalid host name '-box'", "run", "--hostname", "-box", "img");
+        CHECK_ERROR(true, "Invalid label '=x': expected KEY=VALUE", "run", "-l", "=x", "img");
+        CHECK_ERROR(true, "Invalid --expose '70000': expected PORT[/tcp|udp|sctp]", "run", "--expose",
+                    "70000", "img");
+        CHECK_ERROR(true, "Invalid --pull 'sometimes': expected missing, always or never", "run", "--pull",
+                    "sometimes", "img");
+        CHECK_ERROR(true, "Invalid --stop-signal 'SIGNOPE': expected a signal name or number", "run",
+                    "--stop-signal", "SIGNOPE", "img");
         CHECK_ERROR(
             true, "Invalid --memory '64x': expected bytes with an optional unit b, k, m, g or t (e.g. 64m)",
             "run", "--memory", "64x", "img");
