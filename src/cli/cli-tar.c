@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
 #include "raind/log.h"
 #include "raind/macro.h"
 
+#include "cli-archive.h"
 #include "cli-cp-args.h"
 #include "cli-tar.h"
 
@@ -54,9 +53,13 @@ TarReader *tar_reader_free(TarReader *t)
 
 int tar_reader_open(int fd, TarReader **ret)
 {
-        _cleanup_(tar_reader_freep) TarReader *t = calloc(1, sizeof(TarReader));
+        _cleanup_(tar_reader_freep) TarReader *t = NULL;
         int r;
 
+        r = cli_archive_load();
+        if (r < 0)
+                return r;
+        t = calloc(1, sizeof(TarReader));
         if (!t)
                 return log_oom();
         t->archive = archive_read_new();
@@ -251,6 +254,9 @@ int tar_create(int fd, const char *path, const char *name)
         _cleanup_(archive_write_freep) struct archive *out = NULL;
         int r;
 
+        r = cli_archive_load();
+        if (r < 0)
+                return r;
         disk = archive_read_disk_new();
         out = archive_write_new();
         if (!disk || !out)
