@@ -12,8 +12,9 @@ PACKAGES=(
         # benchmarks (bench/): the runtimes raind is measured against
         podman crun runc conmon skopeo hyperfine
         # the registry client's tests and the pull bench: a real registry on loopback (tests/lib/registry.sh),
-        # htpasswd (bcrypt) for its basic auth, curl to wait for it
-        docker-registry apache2-utils curl
+        # htpasswd (bcrypt) for its basic auth, curl to wait for it; openssl and the CA store for HTTPS;
+        # jq for the integration tests' JSON checks
+        docker-registry apache2-utils curl openssl ca-certificates jq
 )
 
 missing=()

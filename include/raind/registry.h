@@ -61,10 +61,15 @@ typedef struct RegistryOptions {
 
 #define REGISTRY_OPTIONS_DEFAULT ((RegistryOptions){.tls_verify = true})
 
+/* localhost, 127.0.0.0/8 or ::1, with any port. */
+bool registry_is_loopback(const char *registry);
+
 /* The one rule from a registry host to its base URL: "https://host" (Docker Hub:
  * https://registry-1.docker.io), "http://host" for loopback hosts (localhost, 127.0.0.1, ::1, any
  * port) or when options->tls_verify is false. options may be NULL (defaults). */
 int registry_base_url(const char *registry, const RegistryOptions *options, char **ret);
+/* (A client made with tls_verify false tries HTTPS without certificate checks first, and takes the
+ * http:// URL only when no TLS server answers there.) */
 
 /* ---- manifests ---- */
 

@@ -122,6 +122,44 @@ RegistryClient *registry_client_free(RegistryClient *c)
         return NULL;
 }
 
+static size_t discard_callback(char *buffer, size_t size, size_t n, void *userdata)
+{
+        return size * n;
+}
+
+/* Without TLS verification a registry may still speak HTTPS (with a certificate of its own making):
+ * like podman, HTTPS without checks first, plain HTTP when no TLS server answers. */
+static int registry_pick_insecure_scheme(RegistryClient *c, const char *registry)
+{
+        _cleanup_free_ char *https = NULL, *probe = NULL;
+        CURL *curl;
+        CURLcode code;
+
+        if (c->options.tls_verify || registry_is_loopback(registry) || !startswith(c->base_url, "http://"))
+                return 0;
+        if (asprintf(&https, "https://%s", c->base_url + strlen("http://")) < 0 ||
+            asprintf(&probe, "%s/v2/", https) < 0)
+                return -ENOMEM;
+        curl = curl_easy_init();
+        if (!curl)
+                return -ENOMEM;
+        bool ok = curl_easy_setopt(curl, CURLOPT_URL, probe) == CURLE_OK &&
+                  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https") == CURLE_OK &&
+                  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
+                  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT_S) == CURLE_OK &&
+                  curl_easy_setopt(curl, CURLOPT_TIMEOUT, CONNECT_TIMEOUT_S) == CURLE_OK &&
+                  curl_easy_setopt(curl, CURLOPT_USERAGENT, "raind") == CURLE_OK &&
+                  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard_callback) == CURLE_OK &&
+                  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L) == CURLE_OK &&
+                  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L) == CURLE_OK;
+        code = ok ? curl_easy_perform(curl) : CURLE_FAILED_INIT;
+        curl_easy_cleanup(curl);
+        /* Any HTTP answer, 401 included, means HTTPS works. */
+        if (code == CURLE_OK)
+                return free_and_strdup(&c->base_url, https);
+        return 0;
+}
+
 int registry_client_new(const RegistryReference *ref, const RegistryOptions *options, RegistryClient **ret)
 {
         _cleanup_registry_client_free_ RegistryClient *c = NULL;
@@ -143,6 +181,9 @@ int registry_client_new(const RegistryReference *ref, const RegistryOptions *opt
                 c->options.retries = REGISTRY_RETRIES_DEFAULT;
         c->options.retries = MIN(c->options.retries, RETRIES_MAX);
         r = registry_base_url(ref->registry, &c->options, &c->base_url);
+        if (r < 0)
+                return r;
+        r = registry_pick_insecure_scheme(c, ref->registry);
         if (r < 0)
                 return r;
         c->repository = strdup(ref->repository);

@@ -210,7 +210,7 @@ int registry_reference_to_string(const RegistryReference *r, char **ret)
 
 /* Loopback is reached without TLS: nobody can sit in between, and local test registries rarely have
  * certificates. */
-static bool registry_is_loopback(const char *registry)
+bool registry_is_loopback(const char *registry)
 {
         static const char *const loopback[] = {"localhost", "127.0.0.1", "[::1]", "::1"};
 

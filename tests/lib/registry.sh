@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: Apache-2.0
 # A real registry on loopback for tests and the bench: source this file, then
 #
-#   registry_start DIR [--htpasswd USER:PASS]
+#   registry_start DIR [--htpasswd USER:PASS] [--tls CERT KEY]
 #       Starts Debian's docker-registry on 127.0.0.1 on a free port, its config, storage and log under
 #       DIR (created if missing), and waits until /v2/ answers. Sets REGISTRY_PORT, REGISTRY_PID,
 #       REGISTRY (127.0.0.1:PORT) and, with --htpasswd, REGISTRY_CREDS=USER:PASS: then every request
 #       needs HTTP basic auth (bcrypt htpasswd file, made with apache2-utils' htpasswd), over plain http.
+#       With --tls it speaks HTTPS only, with that certificate and key (PEM).
 #   registry_stop
 #       Stops the registry started last, by its PID, and waits until it is gone. DIR stays (the caller's).
 #   registry_push_layout DIR TAG REF [--all]
@@ -25,7 +26,7 @@ registry_free_port() {
 registry_wait_http() {
         local url=$1 tries=$((${2:-10} * 20)) code
         while [ "$tries" -gt 0 ]; do
-                code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" 2>/dev/null) || true
+                code=$(curl -s -k -o /dev/null -w '%{http_code}' --max-time 1 "$url" 2>/dev/null) || true
                 [ -n "$code" ] && [ "$code" != 000 ] && return 0
                 tries=$((tries - 1))
                 sleep 0.05
@@ -35,11 +36,18 @@ registry_wait_http() {
 
 registry_start() {
         local dir=${1:?usage: registry_start DIR [--htpasswd USER:PASS]}
-        local creds="" auth="" attempt pid port
+        local creds="" auth="" tls="" scheme=http attempt pid port
         shift
         while [ $# -gt 0 ]; do
                 case $1 in
                 --htpasswd) creds=${2:?--htpasswd needs USER:PASS}; shift 2 ;;
+                --tls)
+                        tls="  tls:
+    certificate: ${2:?--tls needs CERT KEY}
+    key: ${3:?--tls needs CERT KEY}"
+                        scheme=https
+                        shift 3
+                        ;;
                 *) echo "registry_start: unknown option $1" >&2; return 2 ;;
                 esac
         done
@@ -80,11 +88,12 @@ storage:
 http:
   addr: 127.0.0.1:$port
   secret: raind-test
+$tls
 $auth
 EOC
                 docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 &
                 pid=$!
-                if registry_wait_http "http://127.0.0.1:$port/v2/" 10 && kill -0 "$pid" 2>/dev/null; then
+                if registry_wait_http "$scheme://127.0.0.1:$port/v2/" 10 && kill -0 "$pid" 2>/dev/null; then
                         REGISTRY_PORT=$port
                         REGISTRY_PID=$pid
                         REGISTRY=127.0.0.1:$port
