@@ -12,12 +12,24 @@
 #define EVENT_TIME_MAX 48
 
 const EventKind event_kinds[] = {
-    {"create", RAIND_MESSAGE_CREATE},   {"start", RAIND_MESSAGE_START},
-    {"die", RAIND_MESSAGE_DIE},         {"oom", RAIND_MESSAGE_OOM},
-    {"restart", RAIND_MESSAGE_RESTART}, {"stop", RAIND_MESSAGE_STOP},
-    {"kill", RAIND_MESSAGE_KILL},       {"rename", RAIND_MESSAGE_RENAME},
-    {"remove", RAIND_MESSAGE_REMOVE},   {},
+    {"create", RAIND_MESSAGE_CREATE, "container"},   {"start", RAIND_MESSAGE_START, "container"},
+    {"die", RAIND_MESSAGE_DIE, "container"},         {"oom", RAIND_MESSAGE_OOM, "container"},
+    {"restart", RAIND_MESSAGE_RESTART, "container"}, {"stop", RAIND_MESSAGE_STOP, "container"},
+    {"kill", RAIND_MESSAGE_KILL, "container"},       {"rename", RAIND_MESSAGE_RENAME, "container"},
+    {"remove", RAIND_MESSAGE_REMOVE, "container"},   {"pull", RAIND_MESSAGE_IMAGE_PULL, "image"},
+    {"push", RAIND_MESSAGE_IMAGE_PUSH, "image"},     {"tag", RAIND_MESSAGE_IMAGE_TAG, "image"},
+    {"untag", RAIND_MESSAGE_IMAGE_UNTAG, "image"},   {"delete", RAIND_MESSAGE_IMAGE_DELETE, "image"},
+    {"import", RAIND_MESSAGE_IMAGE_IMPORT, "image"}, {"load", RAIND_MESSAGE_IMAGE_LOAD, "image"},
+    {"save", RAIND_MESSAGE_IMAGE_SAVE, "image"},     {},
 };
+
+const EventKind *event_kind_from_action(const char *action)
+{
+        for (const EventKind *k = event_kinds; k->action; k++)
+                if (streq_ptr(k->action, action))
+                        return k;
+        return NULL;
+}
 
 const char *event_action_from_message_id(const char *message_id)
 {
@@ -80,10 +92,12 @@ int event_format_line(const Event *e, char **ret)
         f = open_memstream(&buf, &size);
         if (!f)
                 return -ENOMEM;
-        fprintf(f, "%s container ", time);
+        bool image = streq_ptr(e->type, "image");
+        fprintf(f, "%s %s ", time, image ? "image" : "container");
         put_value(f, e->action ?: "unknown");
         fputc(' ', f);
-        put_value(f, e->id ?: "-");
+        /* Docker names an image by its reference where it has no id to show (tag, load, save). */
+        put_value(f, !isempty(e->id) ? e->id : image && e->name ? e->name : "-");
         put_attribute(f, &first, "name", e->name);
         put_attribute(f, &first, "image", e->image);
         put_attribute(f, &first, "exitCode", e->exit_status);
@@ -130,7 +144,8 @@ int event_to_json(const Event *e, json_object **ret)
         if (r >= 0)
                 r = json_add_new(o, "TimeUSec", json_object_new_uint64(e->time_usec));
         if (r >= 0)
-                r = json_add_new(o, "Type", json_object_new_string("container"));
+                r = json_add_new(
+                    o, "Type", json_object_new_string(streq_ptr(e->type, "image") ? "image" : "container"));
         if (r >= 0)
                 r = add_string(o, "Action", e->action);
         if (r >= 0)
@@ -154,6 +169,8 @@ int event_to_json(const Event *e, json_object **ret)
 
 bool event_matches_container(const Event *e, const char *filter)
 {
+        if (streq_ptr(e->type, "image"))
+                return false;
         if (streq_ptr(e->name, filter) || streq_ptr(e->old_name, filter))
                 return true;
         return e->id && !isempty(filter) && startswith(e->id, filter);

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* raind events: container lifecycle events, as raindd writes them to the journal. */
+/* raind events: container lifecycle and image events, as raindd writes them to the journal. */
 #include <getopt.h>
 #include <inttypes.h>
 
 #include "raind/log.h"
+#include "raind/image-store.h"
 #include "raind/macro.h"
 #include "raind/strv.h"
 #include "raind/util.h"
+#include "raind/validate.h"
 
 #include "cli-error.h"
 #include "cli-event-format.h"
@@ -23,21 +25,26 @@ typedef struct EventsOptions {
         bool json;
         char **containers; /* --filter container=…, any of them */
         char **actions;    /* --filter event=…, any of them */
+        char **types;      /* --filter type=container|image, any of them */
+        char **images; /* --filter image=REF: image events of REF, container events of containers of REF */
 } EventsOptions;
 
 static void events_options_done(EventsOptions *o)
 {
         strv_free(o->containers);
         strv_free(o->actions);
+        strv_free(o->types);
+        strv_free(o->images);
 }
 
 /* The strings of one entry; Event points into them. */
 typedef struct EventFields {
-        char *action, *id, *name, *image, *exit_status, *signal, *old_name;
+        char *type, *action, *id, *name, *image, *exit_status, *signal, *old_name;
 } EventFields;
 
 static void event_fields_done(EventFields *f)
 {
+        free(f->type);
         free(f->action);
         free(f->id);
         free(f->name);
@@ -64,21 +71,26 @@ static int read_fields(sd_journal *j, EventFields *f)
 {
         /* raindd's own fields first; CONTAINER_NAME and friends mark a container's output, but
          * are taken as well where an event carries them. */
-        static const char *const action[] = {"RAIND_EVENT", NULL},
+        static const char *const type[] = {"RAIND_EVENT_TYPE", NULL}, *action[] = {"RAIND_EVENT", NULL},
                                  *id[] = {"RAIND_CONTAINER_ID_FULL", "CONTAINER_ID_FULL",
                                           "RAIND_CONTAINER_ID", "CONTAINER_ID", NULL},
                                  *name[] = {"RAIND_CONTAINER_NAME", "CONTAINER_NAME", NULL},
                                  *image[] = {"RAIND_IMAGE_NAME", "IMAGE_NAME", NULL},
+                                 *image_id[] = {"RAIND_IMAGE_ID", NULL},
                                  *exit_status[] = {"EXIT_STATUS", NULL}, *sig[] = {"SIGNAL", NULL},
                                  *old_name[] = {"OLD_NAME", NULL};
         int r;
 
-        r = read_first_field(j, action, &f->action);
+        r = read_first_field(j, type, &f->type);
         if (r >= 0)
-                r = read_first_field(j, id, &f->id);
+                r = read_first_field(j, action, &f->action);
+        /* An image event names the image: its id and reference. */
+        bool image_event = streq_ptr(f->type, "image");
         if (r >= 0)
-                r = read_first_field(j, name, &f->name);
+                r = read_first_field(j, image_event ? image_id : id, &f->id);
         if (r >= 0)
+                r = read_first_field(j, image_event ? image : name, &f->name);
+        if (r >= 0 && !image_event)
                 r = read_first_field(j, image, &f->image);
         if (r >= 0)
                 r = read_first_field(j, exit_status, &f->exit_status);
@@ -105,8 +117,22 @@ static int read_fields(sd_journal *j, EventFields *f)
 
 static bool event_wanted(const Event *e, const EventsOptions *o)
 {
+        const char *type = streq_ptr(e->type, "image") ? "image" : "container";
         bool match = strv_isempty(o->containers);
 
+        if (!strv_isempty(o->types) && !strv_contains(o->types, type))
+                return false;
+        if (!strv_isempty(o->images)) {
+                /* Image events carry the reference as name, container events as image. */
+                const char *ref = streq(type, "image") ? e->name : e->image;
+                bool found = false;
+                STRV_FOREACH (i, o->images)
+                        found = found || streq_ptr(ref, *i) ||
+                                (e->id && streq(type, "image") &&
+                                 startswith(e->id, startswith(*i, "sha256:") ?: *i));
+                if (!found)
+                        return false;
+        }
         STRV_FOREACH (c, o->containers)
                 if (event_matches_container(e, *c)) {
                         match = true;
@@ -134,6 +160,7 @@ static int show_entry(sd_journal *j, const EventsOptions *o)
         if (r < 0)
                 return r;
         e = (Event){.time_usec = e.time_usec,
+                    .type = f.type,
                     .action = f.action,
                     .id = f.id,
                     .name = f.name,
@@ -172,6 +199,11 @@ static int add_matches(sd_journal *j, const EventsOptions *o)
                 _cleanup_free_ char *match = NULL;
 
                 if (!strv_isempty(o->actions) && !strv_contains(o->actions, k->action))
+                        continue;
+                if (!strv_isempty(o->types) && !strv_contains(o->types, k->type))
+                        continue;
+                /* Image events have no container to match. */
+                if (!strv_isempty(o->containers) && streq(k->type, "image"))
                         continue;
                 if (!first) {
                         r = sd_journal_add_disjunction(j);
@@ -234,7 +266,9 @@ static int parse_filter(EventsOptions *o, const char *arg)
 {
         const char *v;
 
-        if (strv_length(o->containers) + strv_length(o->actions) >= EVENTS_FILTERS_MAX)
+        if (strv_length(o->containers) + strv_length(o->actions) + strv_length(o->types) +
+                strv_length(o->images) >=
+            EVENTS_FILTERS_MAX)
                 return cli_usage_error("Too many filters (at most %d)", EVENTS_FILTERS_MAX);
         if ((v = startswith(arg, "container="))) {
                 if (isempty(v))
@@ -244,15 +278,30 @@ static int parse_filter(EventsOptions *o, const char *arg)
         if ((v = startswith(arg, "event="))) {
                 if (!event_message_id_from_action(v))
                         return cli_usage_error(
-                            "Unknown event '%s': expected create, start, die, oom, restart, "
-                            "stop, kill, rename or remove",
+                            "Unknown event '%s': expected create, start, die, oom, restart, stop, kill, "
+                            "rename, "
+                            "remove, pull, push, tag, untag, delete, import, load or save",
                             v);
                 return strv_extend(&o->actions, v) < 0 ? log_oom() : 0;
         }
-        if (streq(arg, "type=container"))
-                return 0;
-        return cli_usage_error("Unknown filter '%s': expected container=NAME, event=EVENT or type=container",
-                               arg);
+        if ((v = startswith(arg, "type="))) {
+                if (!streq(v, "container") && !streq(v, "image"))
+                        return cli_usage_error("Unknown type '%s': expected container or image", v);
+                return strv_extend(&o->types, v) < 0 ? log_oom() : 0;
+        }
+        if ((v = startswith(arg, "image="))) {
+                _cleanup_free_ char *normalized = NULL;
+                if (isempty(v))
+                        return cli_usage_error("Invalid filter '%s': expected image=REFERENCE or ID", arg);
+                /* Events name images as raindd normalizes them: "busybox" is "busybox:latest". */
+                if (!id_prefix_is_valid(startswith(v, "sha256:") ?: v) &&
+                    image_reference_normalize(v, &normalized) >= 0)
+                        v = normalized;
+                return strv_extend(&o->images, v) < 0 ? log_oom() : 0;
+        }
+        return cli_usage_error(
+            "Unknown filter '%s': expected container=NAME, image=REF, event=EVENT or type=container|image",
+            arg);
 }
 
 static void help_events(void)
@@ -260,13 +309,15 @@ static void help_events(void)
         printf("Usage: %s [OPTIONS]\n"
                "\n"
                "Show container events (create, start, die, oom, restart, stop, kill, rename,\n"
-               "remove) as raindd records them in the system journal, and keep showing new ones\n"
+               "remove) and image events (pull, push, tag, untag, delete, import, load, save) as\n"
+               "raindd records them in the system journal, and keep showing new ones\n"
                "until Ctrl-C, or until the time given with --until. Reading the system journal\n"
                "needs root or membership in the group systemd-journal (or adm).\n"
                "\n"
                "Options:\n"
-               "  -f, --filter KEY=VALUE   Only events of container=NAME (name or id prefix) or\n"
-               "                           event=EVENT; filters with the same key add up\n"
+               "  -f, --filter KEY=VALUE   Only events of container=NAME (name or id prefix),\n"
+               "                           image=REF (reference or id prefix), event=EVENT or\n"
+               "                           type=container|image; filters with the same key add up\n"
                "      --json               Print one JSON object per event and line\n"
                "      --since WHEN         Show events since WHEN: a duration ago (10s, 5m, 2h),\n"
                "                           a Unix timestamp, YYYY-MM-DD[ HH:MM[:SS]] (local time)\n"

@@ -47,7 +47,7 @@ typedef struct ContainerConfig {
         bool open_stdin;
         char *restart_policy; /* NULL or "no", "on-failure[:N]", "always", "unless-stopped" */
         char *stop_signal; /* NULL: SIGTERM; else as parse_signal() takes it (from the image or the user) */
-        char **labels;        /* "key=value": the image's, then the user's (same key: the user's wins) */
+        char **labels;     /* "key=value": the image's, then the user's (same key: the user's wins) */
         char **exposed_ports; /* "80/tcp": the image's and the user's */
         /* CreateContainer's Entrypoint option, used once to resolve command; not stored. */
         char **entrypoint;

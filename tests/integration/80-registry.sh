@@ -5,6 +5,7 @@
 # shellcheck source-path=SCRIPTDIR source=../lib/registry.sh
 . "$TESTS_DIR/lib/registry.sh"
 
+events_since=$(date '+%Y-%m-%d %H:%M:%S')
 work=/tmp/raind-itest-registry
 store=/var/lib/raind
 rm -rf "$work"
@@ -348,6 +349,16 @@ unset XDG_CONFIG_HOME
 private_id=$(image_json "$REGISTRY/private/ml:1" .Id)
 raind image rm -f "${private_id#sha256:}" >/dev/null 2>&1
 check_eq "no image is left" "" "$(raind image ls -q 2>&1)"
+
+# Image events: in the journal and in raind events.
+ev=$(raind events --since "$events_since" --until "$(date -d '+1 sec' '+%Y-%m-%d %H:%M:%S')" --filter type=image 2>&1)
+for e in pull push tag untag delete; do
+        check_match "raind events --filter type=image shows image $e" " image $e " "$ev"
+done
+check_no_match "and no container events" " container " "$ev"
+check_match "a pull event names the reference" "image pull [0-9a-f]{64} \\(name=127\\.0\\.0\\.1:[0-9]+/test/busybox:v2s2\\)" "$ev"
+check_eq "journalctl has them by MESSAGE_ID (pull: aab6c27d…)" "yes" \
+        "$(journalctl -q --since "$events_since" MESSAGE_ID=aab6c27dd0314e56b433b252efc16085 -o cat | grep -q "pull" && echo yes)"
 
 # Nothing left behind.
 check_eq "no job worker is left" "" "$(image_workers)"

@@ -74,14 +74,39 @@ static void test_json(void **state)
                             "\"Type\":\"container\",\"Action\":\"kill\",\"Signal\":\"TERM\"}");
 }
 
+static void test_image_events(void **state)
+{
+        _cleanup_free_ char *line = NULL;
+        _cleanup_json_ json_object *o = NULL;
+        Event e = {
+            .time_usec = NOON_USEC, .type = "image", .action = "pull", .id = ID, .name = "busybox:latest"};
+
+        assert_int_equal(event_format_line(&e, &line), 0);
+        assert_string_equal(line, "2026-11-24T12:00:00.000000000Z image pull " ID " (name=busybox:latest)");
+        line = mfree(line);
+        /* No id (tag, load, save): the reference stands in. */
+        e = (Event){.time_usec = NOON_USEC, .type = "image", .action = "tag", .name = "busybox:v1"};
+        assert_int_equal(event_format_line(&e, &line), 0);
+        assert_string_equal(line, "2026-11-24T12:00:00.000000000Z image tag busybox:v1 (name=busybox:v1)");
+        assert_int_equal(event_to_json(&e, &o), 0);
+        assert_non_null(
+            strstr(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), "\"Type\":\"image\""));
+        /* An image event is no container's. */
+        assert_false(event_matches_container(&(Event){.type = "image", .name = "web"}, "web"));
+}
+
 static void test_kinds(void **state)
 {
         size_t n = 0;
 
         for (const EventKind *k = event_kinds; k->action; k++)
                 n++;
-        assert_int_equal(n, 9);
+        assert_int_equal(n, 17); /* 9 container and 8 image events */
         assert_string_equal(event_action_from_message_id(RAIND_MESSAGE_DIE), "die");
+        assert_string_equal(event_action_from_message_id(RAIND_MESSAGE_IMAGE_PULL), "pull");
+        assert_string_equal(event_kind_from_action("pull")->type, "image");
+        assert_string_equal(event_kind_from_action("die")->type, "container");
+        assert_null(event_kind_from_action("explode"));
         assert_string_equal(event_action_from_message_id(RAIND_MESSAGE_REMOVE), "remove");
         assert_null(event_action_from_message_id("00000000000000000000000000000000"));
         assert_string_equal(event_message_id_from_action("oom"), RAIND_MESSAGE_OOM);
@@ -108,6 +133,7 @@ int main(void)
             cmocka_unit_test(test_lines),
             cmocka_unit_test(test_json),
             cmocka_unit_test(test_kinds),
+            cmocka_unit_test(test_image_events),
             cmocka_unit_test(test_matches_container),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
