@@ -10,6 +10,7 @@
 #include "config.h"
 #include "container.h"
 #include "events.h"
+#include "image-dbus.h"
 #include "image-job.h"
 #include "image-worker.h"
 #include "manager.h"
@@ -283,12 +284,14 @@ static void job_event(ImageJob *j, const char *value)
         case IMAGE_JOB_PULL:
                 (void)image_reference_normalize(j->reference ?: j->params.target, &familiar);
                 image_event(m, "pull", value, familiar ?: j->params.target);
+                image_object_added(m, value);
                 break;
         case IMAGE_JOB_PUSH:
                 image_event(m, "push", value, j->reference ?: j->params.target);
                 break;
         case IMAGE_JOB_IMPORT:
                 image_event(m, "import", value, j->params.target);
+                image_object_added(m, value);
                 break;
         case IMAGE_JOB_LOAD:
                 for (const char *p = value; *p;) {

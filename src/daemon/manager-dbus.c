@@ -6,6 +6,7 @@
 #include "container-create.h"
 #include "container.h"
 #include "events.h"
+#include "image-dbus.h"
 #include "manager.h"
 #include "polkit.h"
 #include "raind/bus-errors.h"
@@ -493,6 +494,9 @@ int manager_add_bus_objects(Manager *m)
         r = manager_image_bus_register(m);
         if (r < 0)
                 return log_error_errno(r, "Failed to add Manager image methods: %m");
+        r = image_bus_register(m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to add image objects: %m");
         r = container_bus_register(m);
         if (r < 0)
                 return log_error_errno(r, "Failed to add container objects: %m");

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "events.h"
+#include "image-dbus.h"
 #include "image-job.h"
 #include "manager.h"
 #include "polkit.h"
@@ -160,16 +161,23 @@ static int method_pull_image(sd_bus_message *m, void *userdata, sd_bus_error *er
 
 static int method_push_image(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-        Manager *manager = userdata;
-        _cleanup_(image_job_params_done) ImageJobParams p = {.type = IMAGE_JOB_PUSH, .fd = -EBADF};
-        _cleanup_registry_reference_free_ RegistryReference *ref = NULL;
-        _cleanup_(image_freep) Image *image = NULL;
         const char *name, *destination;
         int r;
 
         r = sd_bus_message_read(m, "ss", &name, &destination);
         if (r < 0)
                 return r;
+        return image_push_call(userdata, m, name, destination, error);
+}
+
+int image_push_call(Manager *manager, sd_bus_message *m, const char *name, const char *destination,
+                    sd_bus_error *error)
+{
+        _cleanup_(image_job_params_done) ImageJobParams p = {.type = IMAGE_JOB_PUSH, .fd = -EBADF};
+        _cleanup_registry_reference_free_ RegistryReference *ref = NULL;
+        _cleanup_(image_freep) Image *image = NULL;
+        int r;
+
         r = read_registry_options(m, &p, false, error);
         if (r < 0)
                 return r;
@@ -319,17 +327,12 @@ static int method_list_images(sd_bus_message *m, void *userdata, sd_bus_error *e
         return sd_bus_send(NULL, reply, NULL);
 }
 
-static int method_remove_image(sd_bus_message *m, void *userdata, sd_bus_error *error)
+int image_remove_call(Manager *manager, sd_bus_message *m, const char *ref, bool force, sd_bus_error *error)
 {
-        Manager *manager = userdata;
         _cleanup_(image_freep) Image *image = NULL;
         _cleanup_free_ char *removed = NULL;
-        const char *ref;
-        int force, r;
+        int r;
 
-        r = sd_bus_message_read(m, "sb", &ref, &force);
-        if (r < 0)
-                return r;
         r = polkit_verify_async(manager, m, POLKIT_ACTION_MANAGE_IMAGES, error);
         if (r <= 0)
                 return r < 0 ? r : 1;
@@ -363,21 +366,30 @@ static int method_remove_image(sd_bus_message *m, void *userdata, sd_bus_error *
                  strempty(removed));
         if (untag || strv_contains(image->references, strempty(normalized)))
                 image_event(manager, "untag", image->id, normalized);
-        if (removed)
+        if (removed) {
                 image_event(manager, "delete", removed, NULL);
+                image_object_removed(manager, removed);
+        }
         return sd_bus_reply_method_return(m, NULL);
 }
 
-static int method_tag_image(sd_bus_message *m, void *userdata, sd_bus_error *error)
+static int method_remove_image(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-        Manager *manager = userdata;
-        _cleanup_free_ char *message = NULL, *normalized = NULL;
-        const char *image, *target;
-        int r;
+        const char *ref;
+        int force, r;
 
-        r = sd_bus_message_read(m, "ss", &image, &target);
+        r = sd_bus_message_read(m, "sb", &ref, &force);
         if (r < 0)
                 return r;
+        return image_remove_call(userdata, m, ref, force, error);
+}
+
+int image_tag_call(Manager *manager, sd_bus_message *m, const char *image, const char *target,
+                   sd_bus_error *error)
+{
+        _cleanup_free_ char *message = NULL, *normalized = NULL;
+        int r;
+
         if (image_reference_normalize(target, &normalized) < 0 || strchr(normalized, '@'))
                 return invalid(error, "Invalid target reference '%s', expected [REGISTRY/]NAME[:TAG].",
                                target);
@@ -393,6 +405,17 @@ static int method_tag_image(sd_bus_message *m, void *userdata, sd_bus_error *err
         log_info("Tagged image %s as %s.", image, normalized);
         image_event(manager, "tag", NULL, normalized);
         return sd_bus_reply_method_return(m, NULL);
+}
+
+static int method_tag_image(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+        const char *image, *target;
+        int r;
+
+        r = sd_bus_message_read(m, "ss", &image, &target);
+        if (r < 0)
+                return r;
+        return image_tag_call(userdata, m, image, target, error);
 }
 
 static int json_add(struct json_object *o, const char *key, struct json_object *v)
@@ -480,15 +503,21 @@ static int image_inspect_json(Manager *manager, const Image *i, char **ret)
 
 static int method_inspect_image(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-        Manager *manager = userdata;
-        _cleanup_(image_freep) Image *image = NULL;
-        _cleanup_free_ char *json = NULL;
         const char *ref;
         int r;
 
         r = sd_bus_message_read(m, "s", &ref);
         if (r < 0)
                 return r;
+        return image_inspect_call(userdata, m, ref, error);
+}
+
+int image_inspect_call(Manager *manager, sd_bus_message *m, const char *ref, sd_bus_error *error)
+{
+        _cleanup_(image_freep) Image *image = NULL;
+        _cleanup_free_ char *json = NULL;
+        int r;
+
         r = image_store_lookup(manager->images, ref, &image);
         if (r < 0)
                 return lookup_error(error, r, ref);
@@ -531,6 +560,7 @@ static int method_prune_images(sd_bus_message *m, void *userdata, sd_bus_error *
                 }
                 log_info("Pruned image %.12s.", i->id);
                 image_event(manager, "delete", i->id, NULL);
+                image_object_removed(manager, i->id);
                 if (strv_extend(&removed, i->id) < 0) {
                         image_list_free(images);
                         return -ENOMEM;

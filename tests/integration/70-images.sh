@@ -30,3 +30,22 @@ check "image rm of both" raind image rm big:one busybox:second
 check_no_match "they are gone" "big +one|busybox +second" "$(raind image ls)"
 rm -f "$big"
 check_eq "no import work is left in the store" "" "$(ls -A /var/lib/raind/tmp)"
+
+# Every image is a D-Bus object too.
+"$TESTS_DIR/lib/mkimage-busybox.sh" /tmp/bb-object.tar.gz >/dev/null
+id=$(raind image import /tmp/bb-object.tar.gz object:1 2>&1)
+obj=/org/raind/raind1/image/$id
+check_match "busctl tree lists the image object" "$obj" "$(busctl tree --list org.raind.raind1 2>&1)"
+check_eq "its RepoTags property" 'as 1 "object:1"' \
+        "$(busctl get-property org.raind.raind1 "$obj" org.raind.raind1.Image RepoTags 2>&1)"
+layer=$(busctl get-property org.raind.raind1 "$obj" org.raind.raind1.Image Layers 2>&1 | grep -o '[0-9a-f]\{64\}')
+check "its Layers property names the layer's directory in the store" test -d "/var/lib/raind/layers/$layer/diff"
+check "Tag on the object" busctl call org.raind.raind1 "$obj" org.raind.raind1.Image Tag s object:2
+check_match "and raind image ls shows the new tag" "object +2 +${id:0:12}" "$(raind image ls)"
+check_match "GetManagedObjects has the image with its interface" "org.raind.raind1.Image" \
+        "$(busctl call org.raind.raind1 /org/raind/raind1 org.freedesktop.DBus.ObjectManager GetManagedObjects 2>&1)"
+check "Remove on the object removes the image with both tags" \
+        busctl call org.raind.raind1 "$obj" org.raind.raind1.Image Remove b false
+check_no_match "it is gone from image ls" "object" "$(raind image ls)"
+check_fails "and so is the object" busctl get-property org.raind.raind1 "$obj" org.raind.raind1.Image Id
+rm -f /tmp/bb-object.tar.gz
