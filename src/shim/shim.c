@@ -16,6 +16,7 @@
 #include "container.h"
 #include "control.h"
 #include "monitor.h"
+#include "output.h"
 #include "raind/log.h"
 #include "raind/validate.h"
 #include "seccomp-filter.h"
@@ -191,12 +192,13 @@ static void close_other_fds(const ShimArgs *a)
 
 static int fail_start(const ShimArgs *a, int error, int exit_code, const char *message)
 {
+        /* Logged first: once raindd hears of the failure it stops the scope, and the shim with it. */
+        log_error("%s", message);
         if (a->sync_fd >= 0)
                 sync_send_error(a->sync_fd, error, exit_code, message);
         /* A client on --stream-fd hears why, as from an exec that could not run. */
         if (a->stream_fd >= 0)
                 stream_fd_send_failure(a->stream_fd, exit_code, message);
-        log_error("%s", message);
         (void)state_write_exit(a->state_dir, exit_code);
         return exit_code;
 }
@@ -318,6 +320,7 @@ static int run(const ShimArgs *a)
         int status = monitor_container(a, &process, signal_fd, control, c, &seccomp);
         /* Gone before raindd hears of the exit, so that a new run's shim never loses its socket. */
         control = control_server_free(control);
+        journal_drain();
         (void)state_write_exit(a->state_dir, status);
         return status;
 }
