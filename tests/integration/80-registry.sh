@@ -233,6 +233,30 @@ check_eq "the resumed image runs (/big is 60 MiB)" "62914560" "$(raind run --rm 
 check_eq "no orphans after the crash: every blob and layer belongs to an image, downloads/ and tmp/ empty" \
         "" "$(store_orphans)"
 
+# 7b. On a terminal: a bar per layer, redrawn in place; Ctrl-C cancels the job, whose download stays
+# for the next pull to resume.
+python3 "$layers" big 40 "$work/big2" --base "$bb" >/dev/null
+registry_push_layout "$work/big2" latest "$REGISTRY/test/big2:1"
+big2_blob=$(manifest_of "$work/big2" | jq -r '.layers[-1].digest')
+out=$(python3 "$TESTS_DIR/integration/pty-run.py" --timeout 60 --cols 100 \
+        --expect 'Downloading +\[=+>? *\] +[0-9.]+ ?[kMG]?B/' --sleep 0.5 --send '^C' -- \
+        raind image pull "$PROXY/test/big2:1" 2>&1); rc=$?
+check_eq "Ctrl-C ends a pull on a terminal with 130" 130 "$rc"
+check_match "the terminal showed a progress bar for the big layer" "${big2_blob:7:12}: Downloading +\\[=" "$out"
+check_match "redrawn in place (cursor up)" $'\e\\[[0-9]+A' "$out"
+check "the job was canceled (JobRemoved: canceled, in raindd's log)" \
+        sh -c "journalctl -q -u raindd -o cat | grep -q 'Image pull of .*big2:1 canceled'"
+check_eq "no job worker is left after the cancel" "" "$(image_workers)"
+check "the canceled pull's download stays in downloads/" test -s "$store/downloads/${big2_blob#sha256:}"
+out=$(raind image pull "$PROXY/test/big2:1" 2>&1); rc=$?
+check_eq "pulled again (not on a terminal: plain lines)" 0 "$rc"
+check_no_match "without bars or cursor movement" $'\e|\\[=' "$out"
+check_match "and a line per state change" "${big2_blob:7:12}: Pull complete" "$out"
+check_match "the canceled download was resumed with a Range request" \
+        "GET /v2/test/big2/blobs/$big2_blob range=bytes=[1-9][0-9]*-" "$(cat "$work/slow.log")"
+raind image rm "$PROXY/test/big2:1" >/dev/null 2>&1
+check_eq "the store is consistent after the canceled pull" "" "$(store_orphans)"
+
 # 8. Two pulls at once of images sharing a big layer: the blob is fetched once.
 python3 "$layers" big 20 "$work/shared-a" --base "$bb" >/dev/null
 python3 "$layers" big 20 "$work/shared-b" >/dev/null
