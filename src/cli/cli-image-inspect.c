@@ -10,6 +10,7 @@
 #include "cli-error.h"
 #include "cli-image-history.h"
 #include "cli-image-inspect.h"
+#include "cli-inspect.h"
 #include "cli-json.h"
 #include "cli-template.h"
 #include "cli-usage.h"
@@ -63,9 +64,8 @@ int verb_image_inspect(int argc, char *argv[])
             {},
         };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_json_ json_object *array = NULL;
         const char *format = NULL;
-        int c, r, status = 0;
+        int c, r;
 
         optind = 0;
         while ((c = getopt_long(argc, argv, ":f:h", options, NULL)) >= 0)
@@ -81,53 +81,12 @@ int verb_image_inspect(int argc, char *argv[])
                 }
         if (optind >= argc)
                 return cli_usage_error("Missing image reference");
-        if (format) {
-                _cleanup_free_ char *text = NULL, *error = NULL;
-
-                /* Checked before asking: a typo should not wait for the bus. */
-                r = template_render(format, NULL, &text, &error);
-                if (r == -EINVAL)
-                        return cli_usage_error("%s", error);
-                if (r < 0)
-                        return log_oom();
-        }
-
+        r = inspect_check_format(format);
+        if (r != 0)
+                return r;
         if (cli_bus_open(&bus) < 0)
                 return EXIT_DAEMON_ERROR;
-        array = json_object_new_array();
-        if (!array)
-                return log_oom();
-        for (int i = optind; i < argc; i++) {
-                _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-                json_object *o;
-
-                r = image_inspect_json(bus, argv[i], &error, &o);
-                if (r < 0) {
-                        if (bus_error_means_unreachable(error.name, r))
-                                return cli_log_bus_error(&error, r, NULL, NULL, NULL);
-                        cli_log_bus_error(&error, r, argv[i], NULL, NULL);
-                        status = EXIT_USAGE;
-                        continue;
-                }
-                if (format) {
-                        _cleanup_free_ char *text = NULL, *e = NULL;
-
-                        r = template_render(format, o, &text, &e);
-                        json_object_put(o);
-                        if (r < 0)
-                                return log_oom();
-                        puts(text);
-                        continue;
-                }
-                if (json_object_array_add(array, o) < 0) {
-                        json_object_put(o);
-                        return log_oom();
-                }
-        }
-
-        if (!format && json_print(array, stdout) < 0)
-                return log_oom();
-        return status;
+        return inspect_print(bus, argv + optind, format, image_inspect_json);
 }
 
 static void help_history(void)

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* raind container inspect: every property of each container, as a JSON array. */
+/* raind container inspect, and the printing every inspect verb shares. */
 #include <getopt.h>
 
 #include "raind/log.h"
 #include "raind/macro.h"
+#include "raind/strv.h"
 
 #include "cli-bus.h"
 #include "cli-error.h"
+#include "cli-inspect.h"
 #include "cli-json.h"
+#include "cli-template.h"
 #include "cli-usage.h"
 #include "cli.h"
 
@@ -30,32 +33,93 @@ static int inspect_one(sd_bus *bus, const char *name, sd_bus_error *error, json_
         return 0;
 }
 
+int inspect_print(sd_bus *bus, char **names, const char *format, InspectOne one)
+{
+        _cleanup_json_ json_object *array = json_object_new_array();
+        int r, status = 0;
+
+        if (!array)
+                return log_oom();
+        STRV_FOREACH (name, names) {
+                _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+                json_object *o;
+
+                r = one(bus, *name, &error, &o);
+                if (r < 0) {
+                        if (bus_error_means_unreachable(error.name, r))
+                                return cli_log_bus_error(&error, r, NULL, NULL, NULL);
+                        cli_log_bus_error(&error, r, *name, NULL, NULL);
+                        status = EXIT_USAGE;
+                        continue;
+                }
+                if (format) {
+                        _cleanup_free_ char *text = NULL, *e = NULL;
+
+                        r = template_render(format, o, &text, &e);
+                        json_object_put(o);
+                        if (r < 0)
+                                return log_oom();
+                        puts(text);
+                        continue;
+                }
+                if (json_object_array_add(array, o) < 0) {
+                        json_object_put(o);
+                        return log_oom();
+                }
+        }
+        if (!format && json_print(array, stdout) < 0)
+                return log_oom();
+        return status;
+}
+
+int inspect_check_format(const char *format)
+{
+        _cleanup_free_ char *text = NULL, *error = NULL;
+        int r;
+
+        if (!format)
+                return 0;
+        /* Checked before asking: a typo should not wait for the bus. */
+        r = template_render(format, NULL, &text, &error);
+        if (r == -EINVAL)
+                return cli_usage_error("%s", error);
+        if (r < 0)
+                return log_oom();
+        return 0;
+}
+
 static void help_inspect(void)
 {
-        printf("Usage: %s CONTAINER...\n"
+        printf("Usage: %s [OPTIONS] CONTAINER...\n"
                "\n"
                "Print every property of each container (see org.raind.raind1.Container) as a JSON\n"
                "array of objects. Times are RFC 3339 strings (null when not reached), their raw\n"
                "values in µs since the epoch are under the same name with \"USec\" appended.\n"
                "\n"
                "Options:\n"
-               "  -h, --help   Show this help\n",
+               "  -f, --format TEMPLATE   Print TEMPLATE for each container instead: {{.Field}},\n"
+               "                          {{json .Field}}, {{.}} (a Go template's basics)\n"
+               "  -h, --help              Show this help\n",
                cli_command());
 }
 
 int verb_container_inspect(int argc, char *argv[])
 {
         static const struct option options[] = {
+            {"format", required_argument, NULL, 'f'},
             {"help", no_argument, NULL, 'h'},
             {},
         };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_json_ json_object *array = NULL;
-        int c, r, status = 0;
+        const char *format = NULL;
+        int c, r;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, ":h", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":f:h", options, NULL)) >= 0)
                 switch (c) {
+                case 'f':
+                        format = optarg;
+                        break;
                 case 'h':
                         help_inspect();
                         return 0;
@@ -64,33 +128,10 @@ int verb_container_inspect(int argc, char *argv[])
                 }
         if (optind >= argc)
                 return cli_usage_error("Missing container name");
-
+        r = inspect_check_format(format);
+        if (r != 0)
+                return r;
         if (cli_bus_open(&bus) < 0)
                 return EXIT_DAEMON_ERROR;
-
-        array = json_object_new_array();
-        if (!array)
-                return log_oom();
-        for (int i = optind; i < argc; i++) {
-                _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-                json_object *o;
-
-                r = inspect_one(bus, argv[i], &error, &o);
-                if (r < 0) {
-                        if (bus_error_means_unreachable(error.name, r))
-                                return cli_log_bus_error(&error, r, NULL, NULL, NULL);
-                        cli_log_bus_error(&error, r, argv[i], NULL, NULL);
-                        status = EXIT_USAGE;
-                        continue;
-                }
-                if (json_object_array_add(array, o) < 0) {
-                        json_object_put(o);
-                        return log_oom();
-                }
-        }
-
-        r = json_print(array, stdout);
-        if (r < 0)
-                return log_oom();
-        return status;
+        return inspect_print(bus, argv + optind, format, inspect_one);
 }

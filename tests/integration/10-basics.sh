@@ -58,6 +58,10 @@ main_pid=$(container_prop web MainPID)
 check "MainPID is a live process in the scope" sh -c "grep -q raind-web.scope /proc/$main_pid/cgroup"
 check_eq "ls shows the running container" "web" "$(raind container ls | awk 'NR>1 {print $NF}')"
 check_match "inspect prints JSON with the id" "\"Id\": *\"$id\"" "$(raind container inspect web)"
+check_eq "inspect --format renders a template per container" "web running" \
+        "$(raind container inspect --format '{{.Name}} {{.State}}' web)"
+check_fails "inspect --format refuses a broken template before asking raindd" \
+        raind container inspect --format '{{.Name' web
 wait_until 5 sh -c "raind container logs web | grep -q started"
 check_eq "logs of a detached container" "started" "$(raind container logs web)"
 
