@@ -246,8 +246,10 @@ static int on_report(sd_event_source *s, int fd, uint32_t revents, void *userdat
                 if (!j->buffer && !(j->buffer = malloc(REPORT_LINE_MAX + 1)))
                         return log_oom();
                 ssize_t n = read(fd, j->buffer + j->buffered, REPORT_LINE_MAX - j->buffered);
-                if (n < 0)
-                        return errno == EAGAIN || errno == EINTR ? 0 : 0;
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) /* EAGAIN: all read; anything else ends with the worker's exit */
+                        return 0;
                 if (n == 0) {
                         /* The worker is gone or done; its exit finishes the job. */
                         (void)sd_event_source_set_enabled(s, SD_EVENT_OFF);

@@ -348,6 +348,31 @@ static int config_diff_ids(const char *config, size_t size, size_t n_layers, cha
         return 0;
 }
 
+/* A platform asked for must be the image's: a single-platform image names its own in its config. */
+static int config_check_platform(const char *config, size_t size, const char *platform, char **error)
+{
+        _cleanup_json_ struct json_object *o = NULL;
+        _cleanup_free_ char *buf = NULL, *have = NULL;
+        RegistryPlatform want;
+
+        if (!platform)
+                return 0;
+        if (platform_parse(platform, &buf, &want) < 0)
+                return image_error(error, -EINVAL, "invalid platform '%s', expected os/arch[/variant]",
+                                   platform);
+        if (image_json_parse(config, size, &o) < 0)
+                return image_error(error, -EBADMSG, "the image config is malformed");
+        const char *os = json_get_string(o, "os"), *arch = json_get_string(o, "architecture"),
+                   *variant = json_get_string(o, "variant");
+        if (streq_ptr(os, want.os) && streq_ptr(arch, want.architecture) &&
+            (!want.variant || streq_ptr(variant, want.variant)))
+                return 0;
+        if (asprintf(&have, "%s/%s%s%s", strempty(os), strempty(arch), variant ? "/" : "",
+                     strempty(variant)) < 0)
+                return -ENOMEM;
+        return image_error(error, -ENXIO, "the image is for %s, not %s", have, platform);
+}
+
 typedef struct Resolved {
         char *manifest;
         size_t manifest_size;
@@ -500,6 +525,9 @@ static int pull_one(ImageStore *s, const RegistryReference *ref, const char *ful
         if (r < 0)
                 return r;
         r = config_diff_ids(config, config_size, manifest->n_layers, &diff_ids, error);
+        if (r < 0)
+                return r;
+        r = config_check_platform(config, config_size, o->platform, error);
         if (r < 0)
                 return r;
 

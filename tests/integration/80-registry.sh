@@ -167,6 +167,9 @@ byd=$PROXY/test/multiarch@$index_digest
 check "pull by the index's digest" raind image pull "$byd"
 check_eq "the digest reference runs the host's image" "$host_arch" "$(raind run --rm "$byd" 2>&1)"
 check_match "its RepoDigests name the index digest" "test/multiarch@$index_digest" "$(image_json "$byd" '.RepoDigests[]')"
+out=$(raind image pull --platform "linux/$other" "$REGISTRY/test/busybox:v2s2" 2>&1); rc=$?
+check_eq "--platform that a single-platform image is not for fails" 1 "$rc"
+check_match "naming both platforms" "image is for linux/$host_arch, not linux/$other" "$out"
 
 # 5. A blob whose content does not match its digest.
 python3 "$layers" big 1 "$work/corrupt" >/dev/null
