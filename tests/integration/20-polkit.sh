@@ -19,6 +19,19 @@ check "reading is open to everyone (ListContainers)" runuser -u alice -- busctl 
 out=$(runuser -u alice -- raind image import /dev/null x:y 2>&1)
 check_match "image import by an unprivileged user is refused" "permission denied.*manage-images" "$out"
 
+out=$(runuser -u alice -- raind image pull 127.0.0.1:1/x:1 2>&1); rc=$?
+check_match "image pull by an unprivileged user is refused before any network" "permission denied.*manage-images" "$out"
+check_eq "with exit status 125" 125 "$rc"
+check_match "image rm by an unprivileged user is refused" "permission denied.*manage-images" \
+        "$(runuser -u alice -- raind image rm "$RAIND_TEST_IMAGE" 2>&1)"
+check "and the image is still there" raind image inspect "$RAIND_TEST_IMAGE"
+check "image ls and inspect are open to everyone" runuser -u alice -- raind image inspect "$RAIND_TEST_IMAGE"
+out=$(runuser -u bob -- raind image pull 127.0.0.1:1/x:1 2>&1)
+check_match "a raind group member may pull (and gets the registry's error, not polkit's)" \
+        "Cannot pull 127.0.0.1:1/x:1" "$out"
+check "a raind group member may tag" runuser -u bob -- raind image tag "$RAIND_TEST_IMAGE" bobs-tag:1
+check "and untag" runuser -u bob -- raind image rm bobs-tag:1
+
 out=$(runuser -u bob -- raind container run --rm --name allowed "$RAIND_TEST_IMAGE" echo yes 2>&1)
 check_eq "a raind group member may run containers" "yes" "$out"
 id=$(runuser -u bob -- raind container run -d --name bobs "$RAIND_TEST_IMAGE" sleep 30)
