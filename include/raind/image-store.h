@@ -103,6 +103,12 @@ int image_store_remove(ImageStore *s, const char *ref_or_id, char **ret_removed_
 /* The image's config JSON, as pulled (digest checked). */
 int image_store_read_config(ImageStore *s, const Image *i, char **ret, size_t *ret_size);
 
+/* While defer is set, image_store_remove() leaves the layers and blobs it made unused in place (a
+ * pull running elsewhere may be about to use them); image_store_collect() removes every layer and
+ * blob no image uses. */
+void image_store_defer_collect(ImageStore *s, bool defer);
+int image_store_collect(ImageStore *s);
+
 /* Points reference (NAME[:TAG]) at the image ref_or_id names; an image it pointed at before stays,
  * untagged. */
 int image_store_tag(ImageStore *s, const char *ref_or_id, const char *reference, char **ret_error);

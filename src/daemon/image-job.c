@@ -100,16 +100,6 @@ void image_jobs_free(Manager *m)
                 m->image_jobs = j->next;
                 image_job_free(j);
         }
-        pending_calls_free(&m->image_queue);
-}
-
-bool image_store_busy(Manager *m, sd_bus_message *call)
-{
-        if (!m->image_jobs)
-                return false;
-        if (pending_call_add(&m->image_queue, call) < 0)
-                return false; /* out of memory: let it race rather than drop it */
-        return true;
 }
 
 static void job_unlink(Manager *m, ImageJob *j)
@@ -269,11 +259,23 @@ static int on_report(sd_event_source *s, int fd, uint32_t revents, void *userdat
         }
 }
 
-static void image_queue_dispatch(Manager *m)
+/* Layers and blobs that removals made unused while workers ran go once none runs. */
+static void image_store_gc(Manager *m)
 {
-        PendingCall *queue = TAKE_PTR(m->image_queue);
-        /* Oldest first: the list is pushed at the front. */
-        pending_calls_requeue(&queue, m->bus);
+        int r;
+
+        if (!m->image_gc_pending)
+                return;
+        m->image_gc_pending = false;
+        r = image_store_collect(m->images);
+        if (r < 0)
+                log_warning_errno(r, "Cannot remove unused layers and blobs: %m");
+}
+
+void image_store_removed(Manager *m)
+{
+        if (m->image_jobs)
+                m->image_gc_pending = true;
 }
 
 /* The image events a finished job stands for. */
@@ -364,7 +366,7 @@ static int on_worker_exit(sd_event_source *s, int fd, uint32_t revents, void *us
         job_unlink(m, j);
         image_job_free(j);
         if (!m->image_jobs)
-                image_queue_dispatch(m);
+                image_store_gc(m);
         return 0;
 }
 

@@ -9,8 +9,9 @@ typedef struct Manager Manager;
 typedef struct ImageJob ImageJob;
 
 /* Image work that takes long (import, pull, push, load, save) runs in a forked worker, so that raindd
- * keeps answering everyone else. Workers only add to the image store and run side by side; calls that
- * remove from it (RemoveImage, PruneImages) wait until no worker runs and are then dispatched again.
+ * keeps answering everyone else. Workers only add to the image store and run side by side; removals
+ * (RemoveImage, PruneImages) happen at once, but the layers and blobs they leave unused are collected
+ * only when no worker runs (a pull may have found one and be about to name it).
  *
  * Pulls and pushes are D-Bus jobs: the call returns the job's object path at once
  * (/org/raind/raind1/job/<n>, interface org.raind.raind1.Job, with per-layer progress in its Layers
@@ -46,6 +47,7 @@ void image_job_params_done(ImageJobParams *p);
  * worker is done. Takes over p's contents. */
 int image_job_start(Manager *m, sd_bus_message *request, ImageJobParams *p);
 
-/* True when a worker runs: call was queued and is dispatched again once none runs. */
-bool image_store_busy(Manager *m, sd_bus_message *call);
+/* After a removal: while workers run, the layers and blobs it made unused stay until the last one ends
+ * (a pull may be about to use them). */
+void image_store_removed(Manager *m);
 void image_jobs_free(Manager *m);

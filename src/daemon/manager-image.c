@@ -336,8 +336,7 @@ int image_remove_call(Manager *manager, sd_bus_message *m, const char *ref, bool
         r = polkit_verify_async(manager, m, POLKIT_ACTION_MANAGE_IMAGES, error);
         if (r <= 0)
                 return r < 0 ? r : 1;
-        if (image_store_busy(manager, m))
-                return 1;
+        image_store_defer_collect(manager->images, manager->image_jobs != NULL);
 
         r = image_store_lookup(manager->images, ref, &image);
         if (r < 0)
@@ -360,6 +359,7 @@ int image_remove_call(Manager *manager, sd_bus_message *m, const char *ref, bool
                           : "Image %s is used by a container: remove the container first or use force.",
                     ref);
         r = image_store_remove(manager->images, ref, &removed);
+        image_store_removed(manager);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to remove image %s: %m", ref);
         log_info("Removed image reference %s%s%s.", ref, removed ? ", deleted image " : "",
@@ -542,8 +542,7 @@ static int method_prune_images(sd_bus_message *m, void *userdata, sd_bus_error *
         r = polkit_verify_async(manager, m, POLKIT_ACTION_MANAGE_IMAGES, error);
         if (r <= 0)
                 return r < 0 ? r : 1;
-        if (image_store_busy(manager, m))
-                return 1;
+        image_store_defer_collect(manager->images, manager->image_jobs != NULL);
 
         r = image_store_list(manager->images, &images, &n);
         if (r < 0)
@@ -554,6 +553,7 @@ static int method_prune_images(sd_bus_message *m, void *userdata, sd_bus_error *
                 if ((!all && !strv_isempty(i->references)) || manager_image_in_use(manager, i->id, false))
                         continue;
                 r = image_store_remove(manager->images, i->id, NULL);
+                image_store_removed(manager);
                 if (r < 0) {
                         log_warning_errno(r, "Cannot remove image %.12s: %m", i->id);
                         continue;
@@ -567,9 +567,10 @@ static int method_prune_images(sd_bus_message *m, void *userdata, sd_bus_error *
                 }
         }
         image_list_free(images);
-        /* Partial downloads of interrupted pulls go too: a prune is a clean slate. */
+        /* Partial downloads of interrupted pulls go too: a prune is a clean slate. Not while pulls run:
+         * one may have just created its download file and not locked it yet. */
         uint64_t bytes = 0;
-        r = image_store_prune_downloads(manager->images, &bytes);
+        r = manager->image_jobs ? 0 : image_store_prune_downloads(manager->images, &bytes);
         if (r < 0)
                 log_warning_errno(r, "Cannot remove partial downloads: %m");
         else if (bytes > 0)

@@ -37,7 +37,7 @@ typedef struct Manager {
 
         ImageJob *image_jobs; /* image workers running */
         uint32_t image_job_next_id;
-        PendingCall *image_queue; /* calls that remove images, waiting for the workers to end */
+        bool image_gc_pending; /* removals left unused layers and blobs while workers ran */
 
         bool debug;
         struct rlimit saved_nofile; /* RLIMIT_NOFILE as raindd got it, restored for the shims */

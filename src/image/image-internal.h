@@ -37,6 +37,9 @@ struct ImageStore {
         int blobs_fd;
         int downloads_fd;
         int tmp_fd;
+        /* Removals leave unused layers and blobs to image_store_collect() (workers that may use them
+         * are running). */
+        bool defer_collect;
         /* Import limits; tests lower them. */
         uint64_t max_entries;
         uint64_t max_size;

@@ -68,7 +68,7 @@ int image_store_remove(ImageStore *s, const char *ref_or_id, char **ret_removed_
                 return r;
 
         /* The image is gone; layers that cannot be removed now are retried at the next open. */
-        if (image) {
+        if (image && !s->defer_collect) {
                 (void)layers_remove_unused(s, image->layers);
                 (void)blobs_remove_unused(s, NULL);
         }
@@ -76,4 +76,22 @@ int image_store_remove(ImageStore *s, const char *ref_or_id, char **ret_removed_
         if (ret_removed_id)
                 *ret_removed_id = TAKE_PTR(id);
         return 0;
+}
+
+void image_store_defer_collect(ImageStore *s, bool defer)
+{
+        s->defer_collect = defer;
+}
+
+int image_store_collect(ImageStore *s)
+{
+        int r;
+
+        _cleanup_close_ int lock = image_store_lock(s);
+        if (lock < 0)
+                return lock;
+        r = layers_remove_unused(s, NULL);
+        if (r < 0)
+                return r;
+        return blobs_remove_unused(s, NULL);
 }

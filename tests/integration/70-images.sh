@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Image import runs beside everything else: raindd answers while it unpacks, and imports queue.
+# Image import runs beside everything else: raindd answers while it unpacks, imports run side by side,
+# and a removal does not wait for them.
 
 ensure_test_image
 big=/var/tmp/raind-big.tar
@@ -8,9 +9,20 @@ truncate -s 400M /var/tmp/raind-big/data/zeros
 tar -C /var/tmp/raind-big -cf "$big" data
 rm -rf /var/tmp/raind-big
 
+"$TESTS_DIR/lib/mkimage-busybox.sh" /tmp/bb-rmme.tar.gz >/dev/null
+# A small image of its own: one file, so it shares no layer with anything else.
+tar -C /tmp --transform 's,^,rmme/,' -cf /tmp/rmme.tar bb-rmme.tar.gz
+raind image import /tmp/rmme.tar rmme:1 >/dev/null
 raind image import "$big" big:one >/tmp/import1.out 2>&1 &
 importer=$!
 sleep 0.2
+raind image rm rmme:1 >/dev/null 2>&1; rm_rc=$?
+if kill -0 "$importer" 2>/dev/null; then
+        check_eq "image rm answers while an import runs" 0 "$rm_rc"
+else
+        not_ok "image rm answers while an import runs" "the import ended before rm could be tried"
+fi
+check_no_match "the removed image is gone at once" "rmme" "$(raind image ls)"
 raind container ls -a >/dev/null 2>&1; ls_rc=$?
 if kill -0 "$importer" 2>/dev/null; then
         check_eq "raindd answers (container ls) while an import is unpacking" 0 "$ls_rc"
@@ -30,6 +42,8 @@ check "image rm of both" raind image rm big:one busybox:second
 check_no_match "they are gone" "big +one|busybox +second" "$(raind image ls)"
 rm -f "$big"
 check_eq "no import work is left in the store" "" "$(ls -A /var/lib/raind/tmp)"
+check_eq "the removed image's layer and blobs went once no worker ran: no orphans" "" "$(store_orphans)"
+rm -f /tmp/rmme.tar /tmp/bb-rmme.tar.gz
 
 # Every image is a D-Bus object too.
 "$TESTS_DIR/lib/mkimage-busybox.sh" /tmp/bb-object.tar.gz >/dev/null
