@@ -63,25 +63,6 @@ void pending_calls_reply_error(PendingCall **list, const char *name, const char 
         }
 }
 
-void pending_calls_requeue(PendingCall **list, sd_bus *bus)
-{
-        /* The list holds the newest first; dispatch the oldest first. */
-        PendingCall *reversed = NULL;
-        for (PendingCall *p; (p = pending_call_pop(list));) {
-                p->next = reversed;
-                reversed = p;
-        }
-        for (PendingCall *p; (p = pending_call_pop(&reversed));) {
-                int r = sd_bus_message_rewind(p->message, true);
-                if (r >= 0)
-                        r = sd_bus_enqueue_for_read(bus, p->message);
-                if (r < 0)
-                        (void)sd_bus_reply_method_errorf(p->message, SD_BUS_ERROR_FAILED,
-                                                         "Internal error: %s", strerror(-r));
-                pending_call_free(p);
-        }
-}
-
 void pending_calls_free(PendingCall **list)
 {
         for (PendingCall *p; (p = pending_call_pop(list));)
