@@ -134,7 +134,6 @@ void pending_calls_reply_wait(PendingCall **list, int exit_status);
 void pending_calls_reply_empty(PendingCall **list);
 void pending_calls_reply_error(PendingCall **list, const char *name, const char *message);
 void pending_calls_free(PendingCall **list);
-/* Dispatches the calls again (oldest first), as if they had just arrived. */
 
 int container_emit_changed(Container *c);
 char *container_object_path(const char *id);
