@@ -100,6 +100,9 @@ int image_store_list(ImageStore *s, Image ***ret, size_t *ret_n);
  * ret_removed_id (if not NULL) gets the id of the image if it was removed, else NULL. */
 int image_store_remove(ImageStore *s, const char *ref_or_id, char **ret_removed_id);
 
+/* The bytes a layer (by diff_id, 64 hex) takes unpacked. */
+int image_store_layer_size(ImageStore *s, const char *id, uint64_t *ret);
+
 /* The image's config JSON, as pulled (digest checked). */
 int image_store_read_config(ImageStore *s, const Image *i, char **ret, size_t *ret_size);
 

@@ -102,7 +102,9 @@ int image_history_format(json_object *image, bool no_trunc, bool quiet, uint64_t
                         layer--;
                         if (layer < n_layers) {
                                 blob = json_object_array_get_idx(blobs, layer);
-                                if (json_object_object_get_ex(blob, "size", &size))
+                                /* What the layer takes unpacked, as docker shows; else its blob. */
+                                if (json_object_object_get_ex(blob, "unpackedSize", &size) ||
+                                    json_object_object_get_ex(blob, "size", &size))
                                         bytes = (uint64_t)json_object_get_int64(size);
                         }
                 }

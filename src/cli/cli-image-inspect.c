@@ -94,7 +94,7 @@ static void help_history(void)
         printf("Usage: %s [OPTIONS] IMAGE\n"
                "\n"
                "Show how an image was made, newest step first: IMAGE, CREATED, CREATED BY,\n"
-               "SIZE (of the step's layer; 0 for steps that made none) and COMMENT.\n"
+               "SIZE (of the step's layer, unpacked; 0 for steps without one) and COMMENT.\n"
                "\n"
                "Options:\n"
                "      --no-trunc   Do not shorten ids and commands\n"

@@ -486,9 +486,20 @@ static int image_inspect_json(Manager *manager, const Image *i, char **ret)
                 return -ENOMEM;
         for (size_t k = 0; i->layers[k]; k++) {
                 _cleanup_free_ char *d = NULL;
+                struct json_object *b = blob_json(&i->layer_blobs[k], i->layers[k]);
+                uint64_t unpacked;
+
+                if (b && image_store_layer_size(manager->images, i->layers[k], &unpacked) >= 0 &&
+                    json_add(b, "unpackedSize", json_object_new_int64((int64_t)unpacked)) < 0) {
+                        json_object_put(b);
+                        return -ENOMEM;
+                }
+                if (!b || json_object_array_add(layers, b) < 0) {
+                        json_object_put(b);
+                        return -ENOMEM;
+                }
                 if (asprintf(&d, "sha256:%s", i->layers[k]) < 0 ||
-                    json_object_array_add(diff_ids, json_object_new_string(d)) < 0 ||
-                    json_object_array_add(layers, blob_json(&i->layer_blobs[k], i->layers[k])) < 0)
+                    json_object_array_add(diff_ids, json_object_new_string(d)) < 0)
                         return -ENOMEM;
         }
         if (json_object_object_get_ex(config, "history", &v))

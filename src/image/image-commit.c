@@ -14,7 +14,7 @@
 
 #include "image-internal.h"
 
-int layer_size(ImageStore *s, const char *id, uint64_t *ret)
+int image_store_layer_size(ImageStore *s, const char *id, uint64_t *ret)
 {
         _cleanup_json_ struct json_object *o = NULL;
         _cleanup_free_ char *data = NULL;
@@ -121,7 +121,7 @@ int image_store_commit(ImageStore *s, const ImageCommit *c, char ret_id[SHA256_H
 
                 if (!blob_exists(s, c->layers[k].digest))
                         return image_error(error, -ENOENT, "layer blob %s is missing", c->layers[k].digest);
-                r = layer_size(s, c->diff_ids[k], &size);
+                r = image_store_layer_size(s, c->diff_ids[k], &size);
                 if (r < 0)
                         return image_error(error, r, "layer sha256:%s is missing: %m", c->diff_ids[k]);
                 total += size;

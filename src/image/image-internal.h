@@ -158,8 +158,6 @@ typedef struct ImageCommit {
 } ImageCommit;
 /* Stores manifest and config as blobs, writes the image record and points the references at it. */
 int image_store_commit(ImageStore *s, const ImageCommit *c, char ret_id[SHA256_HEX_SIZE], char **error);
-/* The unpacked size recorded in layers/<id>/layer.json. */
-int layer_size(ImageStore *s, const char *id, uint64_t *ret);
 
 #define MEDIA_TYPE_OCI_CONFIG    "application/vnd.oci.image.config.v1+json"
 #define MEDIA_TYPE_OCI_LAYER_TAR "application/vnd.oci.image.layer.v1.tar"

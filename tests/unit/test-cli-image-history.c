@@ -15,7 +15,8 @@
 
 static const char *const image_json =
     "{\"Id\":\"sha256:37285f10cfc4ba5d7e73ba13d67c7434534dc323eb0fe23f741a6fbfabc67100\","
-    "\"LayerBlobs\":[{\"digest\":\"sha256:aa\",\"size\":1036000},{\"digest\":\"sha256:bb\",\"size\":238},"
+    /* The first layer says how large it is unpacked: that is shown, as docker does. */
+    "\"LayerBlobs\":[{\"digest\":\"sha256:aa\",\"size\":1036000,\"unpackedSize\":2072000},{\"digest\":\"sha256:bb\",\"size\":238},"
     "{\"digest\":\"sha256:cc\",\"size\":195}],"
     "\"History\":["
     "{\"created\":\"2024-05-01T12:00:00Z\",\"created_by\":\"/bin/sh -c #(nop) ADD file:busybox-rootfs in "
@@ -48,7 +49,7 @@ static void test_table(void **state)
             "whiteout\n"
             "<missing>      2 hours ago         /bin/sh -c mkdir /data /keep && echo a >/dat…   238B\n"
             "<missing>      3 hours ago         /bin/sh -c #(nop) ENV FOO=bar                   0B\n"
-            "<missing>      4 hours ago         /bin/sh -c #(nop) ADD file:busybox-rootfs in…   1.036MB\n");
+            "<missing>      4 hours ago         /bin/sh -c #(nop) ADD file:busybox-rootfs in…   2.072MB\n");
 }
 
 static void test_no_trunc_quiet(void **state)
