@@ -16,7 +16,8 @@
 static const char *const image_json =
     "{\"Id\":\"sha256:37285f10cfc4ba5d7e73ba13d67c7434534dc323eb0fe23f741a6fbfabc67100\","
     /* The first layer says how large it is unpacked: that is shown, as docker does. */
-    "\"LayerBlobs\":[{\"digest\":\"sha256:aa\",\"size\":1036000,\"unpackedSize\":2072000},{\"digest\":\"sha256:bb\",\"size\":238},"
+    "\"LayerBlobs\":[{\"digest\":\"sha256:aa\",\"size\":1036000,\"unpackedSize\":2072000},{\"digest\":"
+    "\"sha256:bb\",\"size\":238},"
     "{\"digest\":\"sha256:cc\",\"size\":195}],"
     "\"History\":["
     "{\"created\":\"2024-05-01T12:00:00Z\",\"created_by\":\"/bin/sh -c #(nop) ADD file:busybox-rootfs in "
