@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <stdarg.h>
-#include <systemd/sd-journal.h>
+#include <syslog.h>
 
+#include "raind/journal-send.h"
 #include "raind/log.h"
 
 static int max_level = LOG_INFO;
@@ -41,21 +42,24 @@ int log_internal(int level, int error, const char *file, int line, const char *f
         va_end(ap);
 
         if (journal_identifier) {
-                char lbuf[16];
-                snprintf(lbuf, sizeof(lbuf), "CODE_LINE=%d", line);
-                /* Optional fields last: sd_journal_send() stops at the first NULL format. */
-                const char *extra[2] = {NULL, NULL};
-                size_t n = 0;
+                char message[sizeof(buf) + 16], priority[32], identifier[128], code_file[256], code_line[32],
+                    code_func[128], errno_field[32];
+                const char *fields[8] = {message, priority, identifier, code_file, code_line, code_func};
+                size_t n = 6;
+
+                snprintf(message, sizeof(message), "MESSAGE=%s", buf);
+                snprintf(priority, sizeof(priority), "PRIORITY=%d", level);
+                snprintf(identifier, sizeof(identifier), "SYSLOG_IDENTIFIER=%s", journal_identifier);
+                snprintf(code_file, sizeof(code_file), "CODE_FILE=%s", file);
+                snprintf(code_line, sizeof(code_line), "CODE_LINE=%d", line);
+                snprintf(code_func, sizeof(code_func), "CODE_FUNC=%s", func);
                 if (journal_field[0])
-                        extra[n++] = journal_field;
-                char ebuf[32];
+                        fields[n++] = journal_field;
                 if (error != 0) {
-                        snprintf(ebuf, sizeof(ebuf), "ERRNO=%d", abs(error));
-                        extra[n++] = ebuf;
+                        snprintf(errno_field, sizeof(errno_field), "ERRNO=%d", abs(error));
+                        fields[n++] = errno_field;
                 }
-                sd_journal_send("MESSAGE=%s", buf, "PRIORITY=%d", level, "SYSLOG_IDENTIFIER=%s",
-                                journal_identifier, "CODE_FILE=%s", file, lbuf, "CODE_FUNC=%s", func,
-                                extra[0] ? "%s" : NULL, extra[0], extra[1] ? "%s" : NULL, extra[1], NULL);
+                (void)journal_send_string_fields(fields, n);
         } else
                 fprintf(stderr, "%s\n", buf);
 

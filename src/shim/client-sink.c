@@ -10,8 +10,8 @@
 
 struct ClientSink {
         int fd;
-        sd_event *event;
-        sd_event_source *source; /* made when first needed: a regular file never is */
+        EventLoop *event;
+        EventSource *source; /* made when first needed: a regular file never is */
         bool is_socket;
         const char *what;
         char *pending;
@@ -50,7 +50,7 @@ static int open_nonblocking(int fd, bool *ret_is_socket)
         return nfd;
 }
 
-int client_sink_open(sd_event *event, int fd, const char *what, ClientSink **ret)
+int client_sink_open(EventLoop *event, int fd, const char *what, ClientSink **ret)
 {
         ClientSink *s = calloc(1, sizeof(ClientSink));
         if (!s)
@@ -72,7 +72,7 @@ ClientSink *client_sink_free(ClientSink *s)
         if (!s)
                 return NULL;
         /* Before the fd: epoll must forget it while the number still means this file. */
-        sd_event_source_disable_unref(s->source);
+        event_source_disable_unref(s->source);
         safe_close(s->fd);
         free(s->pending);
         free(s);
@@ -87,7 +87,7 @@ static void drop(ClientSink *s, int error)
                 log_debug("Client %s went away, no longer copying output to it.", s->what);
         else
                 log_warning_errno(error, "No longer copying output to client %s: %m", s->what);
-        s->source = sd_event_source_disable_unref(s->source);
+        s->source = event_source_disable_unref(s->source);
         s->fd = safe_close(s->fd);
         free(s->pending);
         s->pending = NULL;
@@ -110,7 +110,7 @@ static ssize_t write_some(ClientSink *s, const char *p, size_t n)
 
 static void flush(ClientSink *s);
 
-static int on_writable(sd_event_source *source, int fd, uint32_t revents, void *userdata)
+static int on_writable(EventSource *source, int fd, uint32_t revents, void *userdata)
 {
         flush(userdata);
         return 0;
@@ -121,12 +121,12 @@ static void update_source(ClientSink *s)
         if (s->fd < 0)
                 return;
         if (!s->source && s->n_pending > 0) {
-                int r = sd_event_add_io(s->event, &s->source, s->fd, EPOLLOUT, on_writable, s);
+                int r = event_add_io(s->event, &s->source, s->fd, EPOLLOUT, on_writable, s);
                 if (r < 0)
                         return drop(s, r);
         }
         if (s->source)
-                (void)sd_event_source_set_enabled(s->source, s->n_pending > 0 ? SD_EVENT_ON : SD_EVENT_OFF);
+                (void)event_source_set_enabled(s->source, s->n_pending > 0 ? EVENT_ON : EVENT_OFF);
 }
 
 static void enqueue(ClientSink *s, const char *p, size_t n)

@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <systemd/sd-event.h>
+#include "event.h"
 
 /* A copy of the container's output for a client's terminal, pipe or socket (--stdout-fd,
  * --stderr-fd). It never blocks the shim: writes are non-blocking, what the client does not take at
@@ -14,7 +14,7 @@
 
 typedef struct ClientSink ClientSink;
 
-int client_sink_open(sd_event *event, int fd, const char *what, ClientSink **ret);
+int client_sink_open(EventLoop *event, int fd, const char *what, ClientSink **ret);
 ClientSink *client_sink_free(ClientSink *s);
 
 void client_sink_write(ClientSink *s, const void *p, size_t n);

@@ -14,8 +14,8 @@ typedef struct ControlConnection {
         struct ControlConnection *next;
         ControlServer *server;
         int fd;
-        sd_event_source *io;
-        sd_event_source *timeout;
+        EventSource *io;
+        EventSource *timeout;
 } ControlConnection;
 
 struct ControlServer {
@@ -23,8 +23,8 @@ struct ControlServer {
         char *path;
         dev_t dev;
         ino_t ino;
-        sd_event *event;
-        sd_event_source *source;
+        EventLoop *event;
+        EventSource *source;
         ControlConnection *connections;
         size_t n_connections;
         control_handler_t handler;
@@ -82,8 +82,8 @@ static ControlConnection *connection_free(ControlConnection *c)
                         c->server->n_connections--;
                         break;
                 }
-        sd_event_source_disable_unref(c->io);
-        sd_event_source_disable_unref(c->timeout);
+        event_source_disable_unref(c->io);
+        event_source_disable_unref(c->timeout);
         safe_close(c->fd);
         free(c);
         return NULL;
@@ -166,7 +166,7 @@ static int serve(ControlConnection *c, char *error)
         return c->server->handler(&req, TAKE_FD(stream_fd), error, ERROR_MAX, c->server->userdata);
 }
 
-static int on_request(sd_event_source *source, int fd, uint32_t revents, void *userdata)
+static int on_request(EventSource *source, int fd, uint32_t revents, void *userdata)
 {
         ControlConnection *c = userdata;
         char error[ERROR_MAX] = "";
@@ -180,7 +180,7 @@ static int on_request(sd_event_source *source, int fd, uint32_t revents, void *u
         return 0;
 }
 
-static int on_timeout(sd_event_source *source, uint64_t usec, void *userdata)
+static int on_timeout(EventSource *source, uint64_t usec, void *userdata)
 {
         log_debug("A control connection sent no request, closing it.");
         connection_free(userdata);
@@ -195,7 +195,7 @@ static bool peer_is_trusted(int fd)
         return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) >= 0 && cred.uid == geteuid();
 }
 
-static int on_connection(sd_event_source *source, int fd, uint32_t revents, void *userdata)
+static int on_connection(EventSource *source, int fd, uint32_t revents, void *userdata)
 {
         ControlServer *s = userdata;
         int r;
@@ -223,28 +223,28 @@ static int on_connection(sd_event_source *source, int fd, uint32_t revents, void
         *c = (ControlConnection){.next = s->connections, .server = s, .fd = TAKE_FD(cfd)};
         s->connections = c;
         s->n_connections++;
-        if ((r = sd_event_add_io(s->event, &c->io, c->fd, EPOLLIN, on_request, c)) < 0 ||
-            (r = sd_event_add_time_relative(s->event, &c->timeout, CLOCK_MONOTONIC, CONTROL_TIMEOUT_USEC, 0,
-                                            on_timeout, c)) < 0) {
+        if ((r = event_add_io(s->event, &c->io, c->fd, EPOLLIN, on_request, c)) < 0 ||
+            (r = event_add_time_relative(s->event, &c->timeout, CLOCK_MONOTONIC, CONTROL_TIMEOUT_USEC, 0,
+                                         on_timeout, c)) < 0) {
                 log_warning_errno(r, "Failed to watch a control connection: %m");
                 connection_free(c);
         }
         return 0;
 }
 
-int control_server_start(ControlServer *s, sd_event *event, control_handler_t handler, void *userdata)
+int control_server_start(ControlServer *s, EventLoop *event, control_handler_t handler, void *userdata)
 {
         s->event = event;
         s->handler = handler;
         s->userdata = userdata;
-        return sd_event_add_io(event, &s->source, s->fd, EPOLLIN, on_connection, s);
+        return event_add_io(event, &s->source, s->fd, EPOLLIN, on_connection, s);
 }
 
 void control_server_stop(ControlServer *s)
 {
         while (s->connections)
                 connection_free(s->connections);
-        s->source = sd_event_source_disable_unref(s->source);
+        s->source = event_source_disable_unref(s->source);
         s->event = NULL;
 }
 

@@ -2,7 +2,7 @@
 #pragma once
 
 #include <stddef.h>
-#include <systemd/sd-event.h>
+#include "event.h"
 
 #include "control-request.h"
 #include "raind/macro.h"
@@ -25,7 +25,7 @@ typedef int (*control_handler_t)(const ControlRequest *request, int stream_fd, c
 
 /* Binds and listens (before the container starts, so that it is there once raindd hears "ok"). */
 int control_server_listen(const char *state_dir, ControlServer **ret);
-int control_server_start(ControlServer *s, sd_event *event, control_handler_t handler, void *userdata);
+int control_server_start(ControlServer *s, EventLoop *event, control_handler_t handler, void *userdata);
 /* Leaves the event loop, closing connections in progress; the socket stays until freed. */
 void control_server_stop(ControlServer *s);
 /* Closes everything and removes the socket file (if it is still the one we made). */

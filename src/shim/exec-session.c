@@ -14,12 +14,12 @@
 
 struct ExecSession {
         ExecSession *next;
-        sd_event *event;
+        EventLoop *event;
         int pidfd; /* the process, a child of the shim */
-        sd_event_source *exit_source;
+        EventSource *exit_source;
         int report_fd;
-        sd_event_source *report_source;
-        sd_event_source *drain_timer;
+        EventSource *report_source;
+        EventSource *drain_timer;
         ProcessIo io;
         bool stdin;
         int child_error;     /* errno of the error a child reported, 0 if none */
@@ -76,7 +76,7 @@ static int exec_process_config(const ProcessConfig *base, const ControlRequest *
 
 static void close_report(ExecSession *s)
 {
-        s->report_source = sd_event_source_disable_unref(s->report_source);
+        s->report_source = event_source_disable_unref(s->report_source);
         s->report_fd = safe_close(s->report_fd);
 }
 
@@ -114,7 +114,7 @@ static int read_reports(ExecSession *s)
         }
 }
 
-static int on_report(sd_event_source *source, int fd, uint32_t revents, void *userdata)
+static int on_report(EventSource *source, int fd, uint32_t revents, void *userdata)
 {
         ExecSession *s = userdata;
         int r = read_reports(s);
@@ -130,7 +130,7 @@ static int exit_status(const siginfo_t *si)
         return si->si_code == CLD_EXITED ? si->si_status : 128 + si->si_status;
 }
 
-static int on_drain_timer(sd_event_source *source, uint64_t usec, void *userdata)
+static int on_drain_timer(EventSource *source, uint64_t usec, void *userdata)
 {
         ExecSession *s = userdata;
         uint64_t n = s->io.output[0].stream.n_read + s->io.output[1].stream.n_read;
@@ -138,8 +138,8 @@ static int on_drain_timer(sd_event_source *source, uint64_t usec, void *userdata
         /* Output still coming, or the client still taking it: not stuck, look again later. */
         if (n != s->drained_bytes || (s->io.n_streams > 0 && stream_is_congested(s->io.streams[0]))) {
                 s->drained_bytes = n;
-                (void)sd_event_source_set_time_relative(source, EXEC_DRAIN_IDLE_USEC);
-                (void)sd_event_source_set_enabled(source, SD_EVENT_ONESHOT);
+                (void)event_source_set_time_relative(source, EXEC_DRAIN_IDLE_USEC);
+                (void)event_source_set_enabled(source, EVENT_ONESHOT);
                 return 0;
         }
         log_debug("exec's output still open %llus after it exited, giving up on it.",
@@ -148,7 +148,7 @@ static int on_drain_timer(sd_event_source *source, uint64_t usec, void *userdata
         return 0;
 }
 
-static int on_process_exit(sd_event_source *source, int fd, uint32_t revents, void *userdata)
+static int on_process_exit(EventSource *source, int fd, uint32_t revents, void *userdata)
 {
         ExecSession *s = userdata;
         siginfo_t si = {};
@@ -164,10 +164,10 @@ static int on_process_exit(sd_event_source *source, int fd, uint32_t revents, vo
                 return 0;
         s->exited = true;
         s->status = exit_status(&si);
-        s->exit_source = sd_event_source_disable_unref(s->exit_source);
+        s->exit_source = event_source_disable_unref(s->exit_source);
         s->drained_bytes = s->io.output[0].stream.n_read + s->io.output[1].stream.n_read;
-        int r = sd_event_add_time_relative(s->event, &s->drain_timer, CLOCK_MONOTONIC, EXEC_DRAIN_IDLE_USEC,
-                                           0, on_drain_timer, s);
+        int r = event_add_time_relative(s->event, &s->drain_timer, CLOCK_MONOTONIC, EXEC_DRAIN_IDLE_USEC, 0,
+                                        on_drain_timer, s);
         if (r < 0)
                 s->drain_expired = true;
         return 0;
@@ -284,18 +284,18 @@ static int spawn(ExecSession *s, const ExecTarget *t, const ControlRequest *req,
                 return 0; /* it failed, and said why on the stream */
 
         if ((r = watch_pipes(s, in, out, err)) < 0 ||
-            (r = sd_event_add_io(s->event, &s->exit_source, s->pidfd, EPOLLIN, on_process_exit, s)) < 0 ||
+            (r = event_add_io(s->event, &s->exit_source, s->pidfd, EPOLLIN, on_process_exit, s)) < 0 ||
             (s->report_fd >= 0 &&
-             (r = sd_event_add_io(s->event, &s->report_source, s->report_fd, EPOLLIN, on_report, s)) < 0)) {
+             (r = event_add_io(s->event, &s->report_source, s->report_fd, EPOLLIN, on_report, s)) < 0)) {
                 (void)pidfd_send_signal(s->pidfd, SIGKILL, NULL, 0);
                 return error_reply(error_buf, error_size, r, "failed to watch the exec");
         }
         /* Output before exit, so that what it wrote before it ended is read before draining starts. */
-        (void)sd_event_source_set_priority(s->exit_source, SD_EVENT_PRIORITY_NORMAL + 1);
+        (void)event_source_set_priority(s->exit_source, EVENT_PRIORITY_NORMAL + 1);
         return 0;
 }
 
-int exec_session_start(sd_event *event, const ExecTarget *target, const ControlRequest *request,
+int exec_session_start(EventLoop *event, const ExecTarget *target, const ControlRequest *request,
                        int stream_fd, ExecSession **ret, char *error_buf, size_t error_size)
 {
         _cleanup_close_ int fd = stream_fd;
@@ -336,8 +336,8 @@ ExecSession *exec_session_free(ExecSession *s)
         if (!s)
                 return NULL;
         close_report(s);
-        sd_event_source_disable_unref(s->exit_source);
-        sd_event_source_disable_unref(s->drain_timer);
+        event_source_disable_unref(s->exit_source);
+        event_source_disable_unref(s->drain_timer);
         safe_close(s->pidfd);
         process_io_done(&s->io);
         free(s);

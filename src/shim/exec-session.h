@@ -3,7 +3,7 @@
 
 #include <linux/filter.h>
 #include <stdbool.h>
-#include <systemd/sd-event.h>
+#include "event.h"
 
 #include "container-config.h"
 #include "control-request.h"
@@ -32,7 +32,7 @@ typedef struct ExecSession ExecSession;
 /* Starts the process and attaches the stream (takes ownership of stream_fd whatever happens).
  * Returns 0, or a negative errno with a reason for the requester in error_buf (-ESRCH: the container
  * is not running). Errors of the process itself go to the stream. */
-int exec_session_start(sd_event *event, const ExecTarget *target, const ControlRequest *request,
+int exec_session_start(EventLoop *event, const ExecTarget *target, const ControlRequest *request,
                        int stream_fd, ExecSession **ret, char *error_buf, size_t error_size);
 ExecSession *exec_session_free(ExecSession *s);
 

@@ -16,7 +16,7 @@ const int forwarded_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGU
 const size_t n_forwarded_signals = ELEMENTSOF(forwarded_signals);
 
 typedef struct Monitor {
-        sd_event *event;
+        EventLoop *event;
         const ContainerProcess *process;
         const ContainerConfig *config;
         const struct sock_fprog *seccomp;
@@ -28,11 +28,11 @@ typedef struct Monitor {
         uint64_t exit_usec;
         bool output_finished; /* the streams have been sent STREAM_EXIT */
         bool deadline_passed;
-        sd_event_source *init_exit;
-        sd_event_source *deadline;
+        EventSource *init_exit;
+        EventSource *deadline;
 } Monitor;
 
-static int on_signal(sd_event_source *source, int fd, uint32_t revents, void *userdata)
+static int on_signal(EventSource *source, int fd, uint32_t revents, void *userdata)
 {
         Monitor *m = userdata;
         struct signalfd_siginfo si;
@@ -47,7 +47,7 @@ static int on_signal(sd_event_source *source, int fd, uint32_t revents, void *us
         return 0;
 }
 
-static int on_deadline(sd_event_source *source, uint64_t usec, void *userdata)
+static int on_deadline(EventSource *source, uint64_t usec, void *userdata)
 {
         Monitor *m = userdata;
 
@@ -80,13 +80,13 @@ static void reap(Monitor *m, int flags)
         log_debug("Container exited with status %d.", m->status);
 }
 
-static int on_init_exit(sd_event_source *source, int fd, uint32_t revents, void *userdata)
+static int on_init_exit(EventSource *source, int fd, uint32_t revents, void *userdata)
 {
         Monitor *m = userdata;
 
         reap(m, WNOHANG);
         if (m->exited)
-                (void)sd_event_source_set_enabled(source, SD_EVENT_OFF);
+                (void)event_source_set_enabled(source, EVENT_OFF);
         return 0;
 }
 
@@ -95,8 +95,8 @@ static void arm_deadline(Monitor *m)
 {
         if (m->deadline || m->deadline_passed)
                 return;
-        int r = sd_event_add_time(m->event, &m->deadline, CLOCK_MONOTONIC, m->exit_usec + MONITOR_DRAIN_USEC,
-                                  0, on_deadline, m);
+        int r = event_add_time(m->event, &m->deadline, CLOCK_MONOTONIC, m->exit_usec + MONITOR_DRAIN_USEC, 0,
+                               on_deadline, m);
         if (r < 0)
                 m->deadline_passed = true; /* no way to wait: do not */
 }
@@ -172,7 +172,7 @@ static void update_sessions(Monitor *m)
 }
 
 /* After every event: the state of each part is looked at in one place. */
-static int on_post(sd_event_source *source, void *userdata)
+static int on_post(EventSource *source, void *userdata)
 {
         Monitor *m = userdata;
 
@@ -202,10 +202,10 @@ static int on_post(sd_event_source *source, void *userdata)
         if (!done)
                 log_warning("Client did not take the rest of the output within %llus, dropping it.",
                             MONITOR_DRAIN_USEC / USEC_PER_SEC);
-        return sd_event_exit(m->event, 0);
+        return event_exit(m->event, 0);
 }
 
-static ClientSink *open_client(sd_event *event, int fd, const char *what)
+static ClientSink *open_client(EventLoop *event, int fd, const char *what)
 {
         ClientSink *s = NULL;
 
@@ -250,19 +250,18 @@ static int setup(Monitor *m, MonitorParams *p)
 {
         int r;
 
-        r = sd_event_new(&m->event);
+        r = event_new(&m->event);
         if (r < 0)
                 return log_error_errno(r, "Failed to create event loop: %m");
         process_io_init(&m->io, m->event, m->config->process.terminal, false);
         r = setup_io(m, p);
         if (r < 0)
                 return r;
-        if ((r = sd_event_add_io(m->event, NULL, m->signal_fd, EPOLLIN, on_signal, m)) < 0 ||
-            (r = sd_event_add_io(m->event, &m->init_exit, m->process->pidfd, EPOLLIN, on_init_exit, m)) <
-                0 ||
+        if ((r = event_add_io(m->event, NULL, m->signal_fd, EPOLLIN, on_signal, m)) < 0 ||
+            (r = event_add_io(m->event, &m->init_exit, m->process->pidfd, EPOLLIN, on_init_exit, m)) < 0 ||
             /* Output before exit: what the container wrote before it ended is read before draining. */
-            (r = sd_event_source_set_priority(m->init_exit, SD_EVENT_PRIORITY_NORMAL + 1)) < 0 ||
-            (r = sd_event_add_post(m->event, NULL, on_post, m)) < 0 ||
+            (r = event_source_set_priority(m->init_exit, EVENT_PRIORITY_NORMAL + 1)) < 0 ||
+            (r = event_add_post(m->event, NULL, on_post, m)) < 0 ||
             (p->control && (r = control_server_start(p->control, m->event, on_control_request, m)) < 0))
                 return log_error_errno(r, "Failed to set up the event loop: %m");
         return 0;
@@ -278,10 +277,10 @@ static void monitor_done(Monitor *m, ControlServer *control)
                 exec_session_free(s);
         }
         process_io_done(&m->io);
-        m->init_exit = sd_event_source_disable_unref(m->init_exit);
-        m->deadline = sd_event_source_disable_unref(m->deadline);
+        m->init_exit = event_source_disable_unref(m->init_exit);
+        m->deadline = event_source_disable_unref(m->deadline);
         /* The sources not kept by pointer (signal, post) go with the loop. */
-        m->event = sd_event_unref(m->event);
+        m->event = event_unref(m->event);
 }
 
 int monitor_run(MonitorParams *p)
@@ -296,7 +295,7 @@ int monitor_run(MonitorParams *p)
 
         r = setup(&m, p);
         if (r >= 0)
-                r = sd_event_loop(m.event);
+                r = event_loop(m.event);
         if (r < 0) {
                 log_error_errno(r, "Event loop failed, killing the container: %m");
                 (void)pidfd_send_signal(p->process->pidfd, SIGKILL, NULL, 0);

@@ -1,14 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include <linux/sockios.h>
 #include <stdarg.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <syslog.h>
-#include <systemd/sd-journal.h>
-#include <time.h>
 
 #include "output.h"
+#include "raind/journal-send.h"
 #include "raind/log.h"
 #include "raind/validate.h"
 
@@ -55,73 +50,6 @@ void journal_fields_done(JournalFields *f)
         f->n = 0;
 }
 
-#define JOURNAL_SOCKET    "/run/systemd/journal/socket"
-#define JOURNAL_DRAIN_MAX 200 /* ms */
-
-/* The container's lines go to journald over a socket of our own rather than libsystemd's, so that
- * journal_drain() can see when journald has taken them: it learns the sender's unit (the container's
- * scope) from /proc when it reads a message, which must happen before the shim is gone. */
-static int journal_fd = -EBADF;
-static bool journal_sent;
-
-static int journal_socket(void)
-{
-        static const struct sockaddr_un sa = {.sun_family = AF_UNIX, .sun_path = JOURNAL_SOCKET};
-
-        if (journal_fd >= 0)
-                return journal_fd;
-        journal_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        if (journal_fd < 0)
-                return -errno;
-        if (connect(journal_fd, (const struct sockaddr *)&sa, sizeof(sa)) < 0) {
-                int r = -errno;
-                journal_fd = safe_close(journal_fd);
-                return r;
-        }
-        return journal_fd;
-}
-
-/* Native protocol: "FIELD=value\n" each; a value with a newline (or any line that does not fit a
- * datagram) goes through sd_journal_sendv(), which knows the other encodings. */
-static void journal_send(struct iovec *fields, size_t n)
-{
-        struct iovec iov[2 * ELEMENTSOF(((JournalFields *)NULL)->iov) + 8];
-        static const char nl = '\n';
-        int fd = journal_socket();
-
-        for (size_t i = 0; fd >= 0 && i < n; i++)
-                if (memchr(fields[i].iov_base, '\n', fields[i].iov_len))
-                        fd = -EBADF;
-        if (fd >= 0 && 2 * n <= ELEMENTSOF(iov)) {
-                for (size_t i = 0; i < n; i++) {
-                        iov[2 * i] = fields[i];
-                        iov[2 * i + 1] = (struct iovec){.iov_base = (char *)&nl, .iov_len = 1};
-                }
-                struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2 * n};
-                if (sendmsg(fd, &mh, MSG_NOSIGNAL) >= 0) {
-                        journal_sent = true;
-                        return;
-                }
-        }
-        (void)sd_journal_sendv(fields, (int)n);
-}
-
-void journal_drain(void)
-{
-        int queued = 0;
-
-        if (journal_fd < 0 || !journal_sent)
-                return;
-        for (unsigned ms = 0; ms < JOURNAL_DRAIN_MAX; ms++) {
-                if (ioctl(journal_fd, SIOCOUTQ, &queued) < 0 || queued <= 0)
-                        break;
-                (void)nanosleep(&(struct timespec){.tv_nsec = 1000 * 1000}, NULL);
-        }
-        /* journald looks the sender up right after it took the last message. */
-        (void)nanosleep(&(struct timespec){.tv_nsec = 1000 * 1000}, NULL);
-        journal_sent = false;
-}
-
 static void journal_line(const char *line, size_t len, bool partial, void *userdata)
 {
         static char message[STRLEN("MESSAGE=") + LINE_PART_MAX];
@@ -143,7 +71,7 @@ static void journal_line(const char *line, size_t len, bool partial, void *userd
                 iov[n++] = s->fields->iov[i];
 
         /* Without a journal (standalone runs) there is nobody to tell; the client copy remains. */
-        journal_send(iov, n);
+        (void)journal_sendv(iov, n);
 }
 
 void output_stream_finish(OutputStream *s)

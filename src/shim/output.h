@@ -33,9 +33,6 @@ typedef struct OutputStream {
  * at EOF (EIO from a pty master counts as EOF), -EAGAIN if nothing was there, another negative errno
  * on error (logged). After EOF or an error, call output_stream_finish(). */
 int output_stream_read(OutputStream *s, const char **ret_data);
-/* Waits (at most 200 ms) until journald has read what the container's lines sent: before the shim
- * exits, so that journald still finds the sender in the container's scope. */
-void journal_drain(void);
 /* Logs an unfinished last line and closes the fd (at EOF, or when draining took too long); whoever
  * polls the fd must have stopped before. */
 void output_stream_finish(OutputStream *s);

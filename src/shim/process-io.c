@@ -7,7 +7,7 @@
 #include "raind/log.h"
 #include "raind/stream-protocol.h"
 
-void process_io_init(ProcessIo *io, sd_event *event, bool tty, bool flow_control)
+void process_io_init(ProcessIo *io, EventLoop *event, bool tty, bool flow_control)
 {
         *io = (ProcessIo){.event = event, .pty_master = -EBADF, .tty = tty, .flow_control = flow_control};
         for (unsigned i = 0; i < 2; i++)
@@ -21,7 +21,7 @@ void process_io_init(ProcessIo *io, sd_event *event, bool tty, bool flow_control
 static void close_output(ProcessOutput *o)
 {
         /* The event source before the fd: epoll must forget it while the number still means it. */
-        o->source = sd_event_source_disable_unref(o->source);
+        o->source = event_source_disable_unref(o->source);
         output_stream_finish(&o->stream);
 }
 
@@ -46,7 +46,7 @@ static void broadcast(ProcessIo *io, uint8_t type, const void *data, size_t size
                 stream_send(io->streams[i], type, data, size);
 }
 
-static int on_output(sd_event_source *source, int fd, uint32_t revents, void *userdata)
+static int on_output(EventSource *source, int fd, uint32_t revents, void *userdata)
 {
         ProcessOutput *o = userdata;
         const char *data;
@@ -69,7 +69,7 @@ int process_io_set_output(ProcessIo *io, unsigned i, int fd, int priority, const
         o->stream.fields = fields;
         o->stream.client = client;
         o->stream.tty = io->tty;
-        return sd_event_add_io(io->event, &o->source, fd, EPOLLIN, on_output, o);
+        return event_add_io(io->event, &o->source, fd, EPOLLIN, on_output, o);
 }
 
 int process_io_set_stdin(ProcessIo *io, int fd)
@@ -177,8 +177,8 @@ void process_io_update(ProcessIo *io)
                 return;
         for (unsigned i = 0; i < 2; i++)
                 if (io->output[i].source)
-                        (void)sd_event_source_set_enabled(io->output[i].source,
-                                                          congested ? SD_EVENT_OFF : SD_EVENT_ON);
+                        (void)event_source_set_enabled(io->output[i].source,
+                                                       congested ? EVENT_OFF : EVENT_ON);
 }
 
 bool process_io_output_done(const ProcessIo *io)

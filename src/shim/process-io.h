@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <systemd/sd-event.h>
+#include "event.h"
 
 #include "output.h"
 #include "stdin-sink.h"
@@ -26,11 +26,11 @@ typedef struct ProcessOutput {
         ProcessIo *io;
         OutputStream stream;
         uint8_t packet_type; /* STREAM_STDOUT or STREAM_STDERR */
-        sd_event_source *source;
+        EventSource *source;
 } ProcessOutput;
 
 struct ProcessIo {
-        sd_event *event;
+        EventLoop *event;
         ProcessOutput output[2]; /* stdout, stderr; with a terminal only [0], on the pty master */
         StdinSink *stdin;        /* NULL: stdin is not open to clients */
         int pty_master;          /* -EBADF without a terminal (or until it arrived) */
@@ -42,7 +42,7 @@ struct ProcessIo {
         size_t n_streams;
 };
 
-void process_io_init(ProcessIo *io, sd_event *event, bool tty, bool flow_control);
+void process_io_init(ProcessIo *io, EventLoop *event, bool tty, bool flow_control);
 void process_io_done(ProcessIo *io);
 
 /* Each takes ownership of fd, which must be O_NONBLOCK. fields: the journal (NULL: none); client: a

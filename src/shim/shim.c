@@ -17,6 +17,7 @@
 #include "control.h"
 #include "monitor.h"
 #include "output.h"
+#include "raind/journal-send.h"
 #include "raind/log.h"
 #include "raind/validate.h"
 #include "seccomp-filter.h"

@@ -6,7 +6,7 @@
 
 struct StdinSink {
         int fd;
-        sd_event_source *source;
+        EventSource *source;
         char *pending;
         size_t n_pending;
         size_t allocated;
@@ -15,7 +15,7 @@ struct StdinSink {
 
 static void close_fd(StdinSink *s)
 {
-        s->source = sd_event_source_disable_unref(s->source);
+        s->source = event_source_disable_unref(s->source);
         s->fd = safe_close(s->fd);
         free(s->pending);
         s->pending = NULL;
@@ -51,7 +51,7 @@ static void update(StdinSink *s)
                 return;
         if (s->n_pending == 0 && s->close_requested)
                 return close_fd(s);
-        (void)sd_event_source_set_enabled(s->source, s->n_pending > 0 ? SD_EVENT_ON : SD_EVENT_OFF);
+        (void)event_source_set_enabled(s->source, s->n_pending > 0 ? EVENT_ON : EVENT_OFF);
 }
 
 static void flush(StdinSink *s)
@@ -66,7 +66,7 @@ static void flush(StdinSink *s)
         update(s);
 }
 
-static int on_writable(sd_event_source *source, int fd, uint32_t revents, void *userdata)
+static int on_writable(EventSource *source, int fd, uint32_t revents, void *userdata)
 {
         flush(userdata);
         return 0;
@@ -121,7 +121,7 @@ bool stdin_sink_is_closed(const StdinSink *s)
         return !s || s->fd < 0;
 }
 
-int stdin_sink_new(sd_event *event, int fd, StdinSink **ret)
+int stdin_sink_new(EventLoop *event, int fd, StdinSink **ret)
 {
         StdinSink *s = calloc(1, sizeof(StdinSink));
         if (!s) {
@@ -129,9 +129,9 @@ int stdin_sink_new(sd_event *event, int fd, StdinSink **ret)
                 return -ENOMEM;
         }
         s->fd = fd;
-        int r = sd_event_add_io(event, &s->source, fd, EPOLLOUT, on_writable, s);
+        int r = event_add_io(event, &s->source, fd, EPOLLOUT, on_writable, s);
         if (r >= 0)
-                r = sd_event_source_set_enabled(s->source, SD_EVENT_OFF);
+                r = event_source_set_enabled(s->source, EVENT_OFF);
         if (r < 0) {
                 stdin_sink_free(s);
                 return r;

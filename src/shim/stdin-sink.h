@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <systemd/sd-event.h>
+#include "event.h"
 
 /* A process's stdin as the shim writes to it (the write end of a pipe, or a pty master): never
  * blocking, what the process does not take at once is queued and written when the fd is writable.
@@ -16,7 +16,7 @@
 typedef struct StdinSink StdinSink;
 
 /* Takes ownership of fd, which must be O_NONBLOCK. */
-int stdin_sink_new(sd_event *event, int fd, StdinSink **ret);
+int stdin_sink_new(EventLoop *event, int fd, StdinSink **ret);
 StdinSink *stdin_sink_free(StdinSink *s);
 
 void stdin_sink_write(StdinSink *s, const void *data, size_t size);

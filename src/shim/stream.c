@@ -15,7 +15,7 @@ typedef struct Packet {
 
 struct Stream {
         int fd;
-        sd_event_source *source;
+        EventSource *source;
         bool drop_when_behind;
         bool stdin;
         bool reading;
@@ -33,8 +33,8 @@ static void update_events(Stream *s)
                 return;
         uint32_t events = (s->reading && !s->closing ? EPOLLIN : 0) | (s->head ? EPOLLOUT : 0);
         /* With no events at all epoll would still report a hangup, again and again: switch off. */
-        (void)sd_event_source_set_io_events(s->source, events ?: EPOLLIN);
-        (void)sd_event_source_set_enabled(s->source, events ? SD_EVENT_ON : SD_EVENT_OFF);
+        (void)event_source_set_io_events(s->source, events ?: EPOLLIN);
+        (void)event_source_set_enabled(s->source, events ? EVENT_ON : EVENT_OFF);
 }
 
 static void drop_queue(Stream *s)
@@ -54,7 +54,7 @@ static void kill_stream(Stream *s)
                 return;
         s->dead = true;
         drop_queue(s);
-        (void)sd_event_source_set_enabled(s->source, SD_EVENT_OFF);
+        (void)event_source_set_enabled(s->source, EVENT_OFF);
 }
 
 /* 1 if sent, 0 if the socket is full, negative errno. */
@@ -205,7 +205,7 @@ static void receive(Stream *s)
         s->handler(s, buf[0], buf + 1, (size_t)n - 1, s->userdata);
 }
 
-static int on_io(sd_event_source *source, int fd, uint32_t revents, void *userdata)
+static int on_io(EventSource *source, int fd, uint32_t revents, void *userdata)
 {
         Stream *s = userdata;
 
@@ -218,7 +218,7 @@ static int on_io(sd_event_source *source, int fd, uint32_t revents, void *userda
         return 0;
 }
 
-int stream_new(sd_event *event, int fd, bool drop_when_behind, stream_packet_handler_t handler,
+int stream_new(EventLoop *event, int fd, bool drop_when_behind, stream_packet_handler_t handler,
                void *userdata, Stream **ret)
 {
         int type = 0;
@@ -240,7 +240,7 @@ int stream_new(sd_event *event, int fd, bool drop_when_behind, stream_packet_han
             .handler = handler,
             .userdata = userdata,
         };
-        int r = sd_event_add_io(event, &s->source, fd, EPOLLIN, on_io, s);
+        int r = event_add_io(event, &s->source, fd, EPOLLIN, on_io, s);
         if (r < 0) {
                 stream_free(s);
                 return r;
@@ -276,7 +276,7 @@ Stream *stream_free(Stream *s)
         if (!s)
                 return NULL;
         /* Before the fd: epoll must forget it while the number still means this socket. */
-        sd_event_source_disable_unref(s->source);
+        event_source_disable_unref(s->source);
         discard_input(s->fd);
         safe_close(s->fd);
         drop_queue(s);

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <systemd/sd-event.h>
+#include "event.h"
 
 /* One client's stream (include/raind/stream-protocol.h): a SOCK_SEQPACKET socket, one packet per
  * message. Sending never blocks the shim: what the client does not take at once is queued and written
@@ -26,7 +26,7 @@ typedef void (*stream_packet_handler_t)(Stream *s, uint8_t type, const uint8_t *
                                         void *userdata);
 
 /* Takes ownership of fd, which must be a SOCK_SEQPACKET socket. */
-int stream_new(sd_event *event, int fd, bool drop_when_behind, stream_packet_handler_t handler,
+int stream_new(EventLoop *event, int fd, bool drop_when_behind, stream_packet_handler_t handler,
                void *userdata, Stream **ret);
 Stream *stream_free(Stream *s);
 
