@@ -7,6 +7,8 @@
 #include <getopt.h>
 #include <limits.h>
 #include <malloc.h>
+#include <stdio.h>
+#include <sys/mman.h>
 #include <signal.h>
 #include <sys/pidfd.h>
 #include <sys/signalfd.h>
@@ -191,6 +193,31 @@ static void close_other_fds(const ShimArgs *a)
         (void)close_range(from, ~0U, 0);
 }
 
+/* The code and constants only the start ran (reading the bundle, compiling seccomp, building the
+ * container) would stay resident for the container's whole life: they are clean pages of the
+ * executable's read-only mappings, which the kernel reads in again should they be needed (an exec). */
+static void release_startup_pages(void)
+{
+        char exe[PATH_MAX], line[PATH_MAX + 128];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+        if (n <= 0)
+                return;
+        exe[n] = 0;
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/maps", "re");
+        if (!f)
+                return;
+        while (fgets(line, sizeof(line), f)) {
+                unsigned long start, end;
+                char perms[5], path[PATH_MAX];
+
+                if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %4095s", &start, &end, perms, path) != 4 ||
+                    !streq(path, exe) || perms[1] != '-' || perms[3] != 'p')
+                        continue;
+                (void)madvise((void *)start, end - start, MADV_DONTNEED);
+        }
+}
+
 static int fail_start(const ShimArgs *a, int error, int exit_code, const char *message)
 {
         /* Logged first: once raindd hears of the failure it stops the scope, and the shim with it. */
@@ -317,6 +344,7 @@ static int run(const ShimArgs *a)
                 sync_send_ok(a->sync_fd, process.pid);
         /* The shim lives as long as the container: give back what only the start needed. */
         (void)malloc_trim(0);
+        release_startup_pages();
 
         int status = monitor_container(a, &process, signal_fd, control, c, &seccomp);
         /* Gone before raindd hears of the exit, so that a new run's shim never loses its socket. */
