@@ -3,8 +3,8 @@
 set -eu -o pipefail
 
 PACKAGES=(
-        # build
-        gcc meson ninja-build pkg-config clang-format
+        # build (raind-shim links statically: the -dev packages bring the .a files)
+        gcc libc6-dev meson ninja-build pkg-config clang-format
         libsystemd-dev libseccomp-dev libcap-dev libyaml-dev libjson-c-dev libcurl4-openssl-dev
         libarchive-dev libnftnl-dev libmnl-dev libcmocka-dev
         # sandbox and tests
