@@ -27,6 +27,14 @@ typedef struct Manager {
         size_t n_containers;
 
         PolkitQuery *polkit_queries;
+        /* polkit's yes, remembered a few seconds for the bus connection that asked (unique names are
+         * never reused): a `run` asks for create and start over one connection, one check pays both. */
+        struct {
+                char *sender;
+                char *action;
+                uint64_t until; /* CLOCK_MONOTONIC µs */
+        } polkit_grants[32];
+        unsigned polkit_grants_next;
         JobWaiter *job_waiters;
         /* Jobs that finished before their StartTransientUnit reply arrived. */
         struct {

@@ -4,6 +4,7 @@
 #include "manager.h"
 #include "polkit.h"
 #include "raind/log.h"
+#include "raind/util.h"
 
 /* One CheckAuthorization in flight. When polkit answers, the original method call is queued again on
  * the bus, its handler runs a second time and finds the answer here (the scheme systemd uses). */
@@ -47,6 +48,40 @@ void polkit_queries_free(Manager *m)
                 m->polkit_queries = q->next;
                 polkit_query_free(q);
         }
+        for (size_t i = 0; i < ELEMENTSOF(m->polkit_grants); i++) {
+                m->polkit_grants[i].sender = mfree(m->polkit_grants[i].sender);
+                m->polkit_grants[i].action = mfree(m->polkit_grants[i].action);
+        }
+}
+
+#define POLKIT_GRANT_USEC (5 * USEC_PER_SEC)
+
+static bool polkit_granted(Manager *m, const char *sender, const char *action)
+{
+        uint64_t now = now_usec(CLOCK_MONOTONIC);
+
+        for (size_t i = 0; i < ELEMENTSOF(m->polkit_grants); i++)
+                if (m->polkit_grants[i].until > now && streq_ptr(m->polkit_grants[i].sender, sender) &&
+                    streq_ptr(m->polkit_grants[i].action, action))
+                        return true;
+        return false;
+}
+
+static void polkit_grant(Manager *m, const char *sender, const char *action)
+{
+        unsigned i = m->polkit_grants_next++ % ELEMENTSOF(m->polkit_grants);
+        char *s = strdup(sender), *a = strdup(action);
+
+        if (!s || !a) {
+                free(s);
+                free(a);
+                return;
+        }
+        free(m->polkit_grants[i].sender);
+        free(m->polkit_grants[i].action);
+        m->polkit_grants[i].sender = s;
+        m->polkit_grants[i].action = a;
+        m->polkit_grants[i].until = now_usec(CLOCK_MONOTONIC) + POLKIT_GRANT_USEC;
 }
 
 static int polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error)
@@ -121,9 +156,12 @@ int polkit_verify_async(Manager *m, sd_bus_message *call, const char *action, sd
                 polkit_query_unlink(q);
                 if (sd_bus_error_is_set(&q->error))
                         r = sd_bus_error_copy(error, &q->error);
-                else if (q->authorized)
+                else if (q->authorized) {
+                        const char *sender = sd_bus_message_get_sender(call);
+                        if (sender)
+                                polkit_grant(m, sender, action);
                         r = 1;
-                else if (q->challenge)
+                } else if (q->challenge)
                         r = sd_bus_error_setf(error, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
                                               "Interactive authentication required for %s.", action);
                 else
@@ -137,6 +175,8 @@ int polkit_verify_async(Manager *m, sd_bus_message *call, const char *action, sd
         const char *sender = sd_bus_message_get_sender(call);
         if (!sender)
                 return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "Caller has no bus name.");
+        if (polkit_granted(m, sender, action))
+                return 1;
 
         r = sd_bus_message_new_method_call(m->bus, &pk, "org.freedesktop.PolicyKit1",
                                            "/org/freedesktop/PolicyKit1/Authority",
