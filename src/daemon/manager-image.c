@@ -97,10 +97,22 @@ static int read_registry_options(sd_bus_message *m, ImageJobParams *p, bool plat
         return 0;
 }
 
-static int start_job(Manager *manager, sd_bus_message *m, ImageJobParams *p, sd_bus_error *error)
+/* Once polkit says yes (the call comes back here then), the worker starts, with a copy of fd of its
+ * own (none: -EBADF). */
+static int start_job(Manager *manager, sd_bus_message *m, ImageJobParams *p, int fd, sd_bus_error *error)
 {
         const char *what = strempty(p->target);
-        int r = image_job_start(manager, m, p);
+        int r;
+
+        r = polkit_verify_async(manager, m, POLKIT_ACTION_MANAGE_IMAGES, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+        if (fd >= 0) {
+                p->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+                if (p->fd < 0)
+                        return -errno;
+        }
+        r = image_job_start(manager, m, p);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Cannot start working on %s: %m", what);
         return 1;
@@ -122,14 +134,7 @@ static int method_import_image(sd_bus_message *m, void *userdata, sd_bus_error *
         r = fd_check(fd, false, error);
         if (r < 0)
                 return r;
-        r = polkit_verify_async(manager, m, POLKIT_ACTION_MANAGE_IMAGES, error);
-        if (r <= 0)
-                return r < 0 ? r : 1;
-
-        p.fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-        if (p.fd < 0)
-                return -errno;
-        return start_job(manager, m, &p, error);
+        return start_job(manager, m, &p, fd, error);
 }
 
 static int method_pull_image(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -153,10 +158,7 @@ static int method_pull_image(sd_bus_message *m, void *userdata, sd_bus_error *er
         p.target = strdup(reference);
         if (!p.target)
                 return -ENOMEM;
-        r = polkit_verify_async(manager, m, POLKIT_ACTION_MANAGE_IMAGES, error);
-        if (r <= 0)
-                return r < 0 ? r : 1;
-        return start_job(manager, m, &p, error);
+        return start_job(manager, m, &p, -EBADF, error);
 }
 
 static int method_push_image(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -193,10 +195,7 @@ int image_push_call(Manager *manager, sd_bus_message *m, const char *name, const
         p.destination = isempty(destination) ? NULL : strdup(destination);
         if (!p.target || (!isempty(destination) && !p.destination))
                 return -ENOMEM;
-        r = polkit_verify_async(manager, m, POLKIT_ACTION_MANAGE_IMAGES, error);
-        if (r <= 0)
-                return r < 0 ? r : 1;
-        return start_job(manager, m, &p, error);
+        return start_job(manager, m, &p, -EBADF, error);
 }
 
 static int method_save_images(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -228,16 +227,10 @@ static int method_save_images(sd_bus_message *m, void *userdata, sd_bus_error *e
         r = fd_check(fd, true, error);
         if (r < 0)
                 return r;
-        r = polkit_verify_async(manager, m, POLKIT_ACTION_MANAGE_IMAGES, error);
-        if (r <= 0)
-                return r < 0 ? r : 1;
         p.target = strdup(format);
         if (!p.target)
                 return -ENOMEM;
-        p.fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-        if (p.fd < 0)
-                return -errno;
-        return start_job(manager, m, &p, error);
+        return start_job(manager, m, &p, fd, error);
 }
 
 static int method_load_images(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -252,16 +245,10 @@ static int method_load_images(sd_bus_message *m, void *userdata, sd_bus_error *e
         r = fd_check(fd, false, error);
         if (r < 0)
                 return r;
-        r = polkit_verify_async(manager, m, POLKIT_ACTION_MANAGE_IMAGES, error);
-        if (r <= 0)
-                return r < 0 ? r : 1;
         p.target = strdup("archive");
         if (!p.target)
                 return -ENOMEM;
-        p.fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-        if (p.fd < 0)
-                return -errno;
-        return start_job(manager, m, &p, error);
+        return start_job(manager, m, &p, fd, error);
 }
 
 static int method_check_registry_login(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -284,13 +271,10 @@ static int method_check_registry_login(sd_bus_message *m, void *userdata, sd_bus
                 return invalid(error, "Invalid registry '%s', expected HOST[:PORT].", registry);
         if (!p.username)
                 return invalid(error, "%s", "CheckRegistryLogin needs Username and Password.");
-        r = polkit_verify_async(manager, m, POLKIT_ACTION_MANAGE_IMAGES, error);
-        if (r <= 0)
-                return r < 0 ? r : 1;
         p.target = strdup(registry);
         if (!p.target)
                 return -ENOMEM;
-        return start_job(manager, m, &p, error);
+        return start_job(manager, m, &p, -EBADF, error);
 }
 
 static int method_list_images(sd_bus_message *m, void *userdata, sd_bus_error *error)
