@@ -58,35 +58,7 @@ static void help_inspect(void)
 
 int verb_image_inspect(int argc, char *argv[])
 {
-        static const struct option options[] = {
-            {"format", required_argument, NULL, 'f'},
-            {"help", no_argument, NULL, 'h'},
-            {},
-        };
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        const char *format = NULL;
-        int c, r;
-
-        optind = 0;
-        while ((c = getopt_long(argc, argv, ":f:h", options, NULL)) >= 0)
-                switch (c) {
-                case 'f':
-                        format = optarg;
-                        break;
-                case 'h':
-                        help_inspect();
-                        return 0;
-                default:
-                        return cli_getopt_error(c, argv);
-                }
-        if (optind >= argc)
-                return cli_usage_error("Missing image reference");
-        r = inspect_check_format(format);
-        if (r != 0)
-                return r;
-        if (cli_bus_open(&bus) < 0)
-                return EXIT_DAEMON_ERROR;
-        return inspect_print(bus, argv + optind, format, image_inspect_json);
+        return inspect_verb(argc, argv, help_inspect, "Missing image reference", image_inspect_json);
 }
 
 static void help_history(void)

@@ -33,7 +33,9 @@ static int inspect_one(sd_bus *bus, const char *name, sd_bus_error *error, json_
         return 0;
 }
 
-int inspect_print(sd_bus *bus, char **names, const char *format, InspectOne one)
+/* Prints the objects one() makes for names: a JSON array, or with format that template rendered for
+ * each. A name that fails is reported and the rest still print. Returns the exit status. */
+static int inspect_print(sd_bus *bus, char **names, const char *format, InspectOne one)
 {
         _cleanup_json_ json_object *array = json_object_new_array();
         int r, status = 0;
@@ -72,7 +74,8 @@ int inspect_print(sd_bus *bus, char **names, const char *format, InspectOne one)
         return status;
 }
 
-int inspect_check_format(const char *format)
+/* 0 when format (may be NULL) is a template we render, else the usage error's exit status. */
+static int inspect_check_format(const char *format)
 {
         _cleanup_free_ char *text = NULL, *error = NULL;
         int r;
@@ -103,7 +106,7 @@ static void help_inspect(void)
                cli_command());
 }
 
-int verb_container_inspect(int argc, char *argv[])
+int inspect_verb(int argc, char *argv[], void (*help)(void), const char *missing, InspectOne one)
 {
         static const struct option options[] = {
             {"format", required_argument, NULL, 'f'},
@@ -121,17 +124,22 @@ int verb_container_inspect(int argc, char *argv[])
                         format = optarg;
                         break;
                 case 'h':
-                        help_inspect();
+                        help();
                         return 0;
                 default:
                         return cli_getopt_error(c, argv);
                 }
         if (optind >= argc)
-                return cli_usage_error("Missing container name");
+                return cli_usage_error("%s", missing);
         r = inspect_check_format(format);
         if (r != 0)
                 return r;
         if (cli_bus_open(&bus) < 0)
                 return EXIT_DAEMON_ERROR;
-        return inspect_print(bus, argv + optind, format, inspect_one);
+        return inspect_print(bus, argv + optind, format, one);
+}
+
+int verb_container_inspect(int argc, char *argv[])
+{
+        return inspect_verb(argc, argv, help_inspect, "Missing container name", inspect_one);
 }
